@@ -1,0 +1,115 @@
+/**
+ * A rollback plan: the catalog's steps with every placeholder filled, exactly as they will run.
+ * Built before approval and frozen on the incident, so what the approvers saw is what runs.
+ */
+import { isSafeValue } from './values.js';
+
+/** Values that may fill `{placeholder}` argv elements. */
+export interface PlanValues {
+  service: string;
+  environment: string;
+  fromVersion?: string;
+  toVersion?: string;
+  incidentId: string;
+}
+
+export interface StepTemplate {
+  name: string;
+  run: string[];
+  idempotent: boolean;
+  timeoutMs: number;
+  env: Record<string, string>;
+}
+
+export interface HttpCheckTemplate {
+  name: string;
+  kind: 'http';
+  url: string;
+  expectStatus: number;
+  expectBody?: string;
+  retries: number;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface RunCheckTemplate {
+  name: string;
+  kind: 'run';
+  run: string[];
+  env: Record<string, string>;
+  retries: number;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export type VerifyCheck = HttpCheckTemplate | RunCheckTemplate;
+
+/** One step as it will run: `argv[0]` is the executable, never interpreted by a shell. */
+export interface PlanStep {
+  /** Stable within the plan: `s1`, `s2`… (preconditions `p1`…), used by the step journal. */
+  id: string;
+  name: string;
+  argv: string[];
+  idempotent: boolean;
+  timeoutMs: number;
+  env: Record<string, string>;
+  /** Why the step is there when the bot added it (e.g. a safety precondition). */
+  addedBecause?: string;
+}
+
+export interface RollbackPlan {
+  steps: PlanStep[];
+  verify: VerifyCheck[];
+  timeBudgetMs: number;
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+const PLACEHOLDER = /\{(service|environment|fromVersion|toVersion|incidentId)\}/g;
+
+/**
+ * Fills placeholders in one argv element. A placeholder whose value is unknown or fails the
+ * contract's pattern is an error: an unfilled or unsafe argv never runs.
+ */
+export function fillPlaceholders(element: string, values: PlanValues): string {
+  return element.replace(PLACEHOLDER, (_whole, key: keyof PlanValues) => {
+    const value = values[key];
+    if (value === undefined) throw new PlanError(`{${key}} is unknown for this rollback`);
+    if (!isSafeValue(value)) throw new PlanError(`{${key}} value "${value}" does not match the allowed pattern`);
+    return value;
+  });
+}
+
+export function resolvePlan(
+  steps: StepTemplate[],
+  verify: VerifyCheck[],
+  timeBudgetMs: number,
+  values: PlanValues,
+): RollbackPlan {
+  return {
+    steps: steps.map((step, index) => ({
+      id: `s${index + 1}`,
+      name: step.name,
+      argv: step.run.map((element) => fillPlaceholders(element, values)),
+      idempotent: step.idempotent,
+      timeoutMs: step.timeoutMs,
+      env: step.env,
+    })),
+    verify: verify.map((check) =>
+      check.kind === 'run'
+        ? { ...check, run: check.run.map((element) => fillPlaceholders(element, values)) }
+        : { ...check, url: fillPlaceholders(check.url, values) },
+    ),
+    timeBudgetMs,
+  };
+}
+
+/** The argv as a responder would read it (never executed this way). */
+export function displayArgv(argv: string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9._/:@+=,-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ');
+}
