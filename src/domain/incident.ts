@@ -59,6 +59,11 @@ export interface Incident {
   channel: string;
   /** The card's message ts; the thread hangs under it. */
   messageTs?: string;
+  /** The thread's two living messages, updated in place. */
+  timelineTs?: string;
+  progressTs?: string;
+  /** Links shown on the card (e.g. the PagerDuty incident). */
+  links?: { label: string; url: string }[];
   createdAt: string;
   updatedAt: string;
   expiresAt: string;

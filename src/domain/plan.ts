@@ -80,7 +80,8 @@ export function fillPlaceholders(element: string, values: PlanValues): string {
   return element.replace(PLACEHOLDER, (_whole, key: keyof PlanValues) => {
     const value = values[key];
     if (value === undefined) throw new PlanError(`{${key}} is unknown for this rollback`);
-    if (!isSafeValue(value)) throw new PlanError(`{${key}} value "${value}" does not match the allowed pattern`);
+    if (!isSafeValue(value))
+      throw new PlanError(`{${key}} value "${value}" does not match the allowed pattern`);
     return value;
   });
 }

@@ -36,7 +36,13 @@ export type TimelineEvent =
   | (Base & { type: 'rollback_failed'; attempts: number; error: string })
   | (Base & { type: 'rollback_unverified'; error: string })
   | (Base & { type: 'manual_intervention_required'; why: string; stepId?: string })
-  | (Base & { type: 'alert'; source: 'pagerduty' | 'alertmanager'; summary: string; status: string; count?: number })
+  | (Base & {
+      type: 'alert';
+      source: 'pagerduty' | 'alertmanager';
+      summary: string;
+      status: string;
+      count?: number;
+    })
   | (Base & { type: 'deploy'; version: string; previousVersion?: string })
   | (Base & { type: 'unlocked'; by: string })
   | (Base & { type: 'note'; text: string });

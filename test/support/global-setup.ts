@@ -19,7 +19,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -53,7 +55,8 @@ export default async function globalSetup(): Promise<void> {
     await waitForRedis(child);
   } catch (error) {
     child.kill('SIGKILL');
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'redis-server is not on PATH' : String(error);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'redis-server is not on PATH' : String(error);
     throw new Error(
       `npm test needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server on PATH (${reason})`,
     );

@@ -1,0 +1,9 @@
+/** Every Block Kit action id the bot uses; the contract fixes the first two. */
+export const ACTION_IDS = {
+  approve: 'rollback_approve',
+  reject: 'rollback_reject',
+} as const;
+
+export const BLOCK_IDS = {
+  decision: 'rollback_decision',
+} as const;

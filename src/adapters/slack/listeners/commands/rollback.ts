@@ -1,0 +1,93 @@
+/**
+ * `/rollback`: acks at once (answers that need no I/O go in the ack itself), then hands off to a
+ * flow and answers the requester ephemerally through the response URL.
+ */
+import type { App, RespondFn } from '@slack/bolt';
+import { USAGE, parseRollbackCommand } from '../../../../domain/command.js';
+import { findEnvironment, serviceNames } from '../../../../catalog/load.js';
+import type { FlowDeps } from '../../../../flows/deps.js';
+import { UserFacingError } from '../../../../flows/errors.js';
+import { openIncident } from '../../../../flows/open-incident.js';
+import { statusText } from '../../../../flows/status.js';
+import type { CommandHooks } from '../index.js';
+
+function knownNames(deps: FlowDeps): string {
+  const names = serviceNames(deps.catalog).map(
+    (name) => `${name} (${Object.keys(deps.catalog.services[name]?.environments ?? {}).join(', ')})`,
+  );
+  return names.length ? `Known services: ${names.join('; ')}` : 'The catalog lists no services yet.';
+}
+
+function helpText(deps: FlowDeps): string {
+  return [
+    '*Rollback bot* opens a rollback request with an assessment card; approvers approve it there, and it runs one rollback at a time per environment.',
+    USAGE,
+    'Example: `/rollback checkout production --to v2.3.0 error rate jumped after the 14:00 deploy`',
+    knownNames(deps),
+  ].join('\n');
+}
+
+const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
+
+async function answerFailure(deps: FlowDeps, respond: RespondFn, error: unknown): Promise<void> {
+  if (error instanceof UserFacingError) {
+    await respond(ephemeral(error.message));
+    return;
+  }
+  deps.logger.error({ err: error }, '/rollback failed');
+  await respond(
+    ephemeral(
+      'Sorry, something went wrong on my side; nothing was started. Try again, or check the bot logs.',
+    ),
+  );
+}
+
+export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
+  app.command('/rollback', async ({ command, ack, respond }) => {
+    const parsed = parseRollbackCommand(command.text);
+    if (parsed.kind === 'help') return ack(ephemeral(helpText(deps)));
+    if (parsed.kind === 'invalid') return ack(ephemeral(`${parsed.problem}.\n${USAGE}\n${knownNames(deps)}`));
+    if (parsed.kind === 'request' || parsed.kind === 'unlock') {
+      if (!findEnvironment(deps.catalog, parsed.service, parsed.environment)) {
+        const problem = deps.catalog.services[parsed.service]
+          ? `Unknown environment "${parsed.environment}" for ${parsed.service}`
+          : `Unknown service "${parsed.service}"`;
+        return ack(ephemeral(`${problem}.\n${USAGE}\n${knownNames(deps)}`));
+      }
+    }
+    await ack();
+    try {
+      if (parsed.kind === 'status') {
+        await respond(ephemeral(await statusText(deps, parsed.incidentId)));
+      } else if (parsed.kind === 'unlock') {
+        await respond(ephemeral(await hooks.unlock(parsed.service, parsed.environment, command.user_id)));
+      } else {
+        const result = await openIncident(deps, {
+          service: parsed.service,
+          environment: parsed.environment,
+          toVersion: parsed.toVersion,
+          reason: parsed.reason,
+          requester: command.user_id,
+          source: 'slack',
+          dedupeKey: `slash:${command.trigger_id}`,
+          ...(await hooks.requestContext(parsed.service, parsed.environment, parsed.toVersion)),
+        });
+        if (result.kind === 'opened') {
+          await respond(
+            ephemeral(
+              `Opened *${result.incident.id}*: the assessment card is in <#${result.incident.channel}>.`,
+            ),
+          );
+        } else if (result.kind === 'already_open') {
+          await respond(
+            ephemeral(
+              `*${result.incident.id}* is already open for ${parsed.service}/${parsed.environment} (${result.incident.state.replace('_', ' ')}); see its card in <#${result.incident.channel}>.`,
+            ),
+          );
+        }
+      }
+    } catch (error) {
+      await answerFailure(deps, respond, error);
+    }
+  });
+}

@@ -1,0 +1,1 @@
+export { webhookRouter, type WebhookDeps, type WebhookSecrets, type DuplicateSignal } from './router.js';

@@ -1,0 +1,155 @@
+/**
+ * Assembles the bot from its configuration: Redis, the catalog, Slack (HTTP or Socket Mode), the
+ * HTTP routes, the queues and the periodic sweeps. main.ts runs it; tests start it in-process
+ * against real Redis and the local Slack stand-in.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bolt from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { loadCatalog } from './catalog/load.js';
+import type { Catalog } from './catalog/types.js';
+import { secretsOf, type Config } from './config.js';
+import { createLogger } from './adapters/logger.js';
+import { createMetrics } from './adapters/metrics.js';
+import { redisDurabilityProblems } from './adapters/redis-checks.js';
+import { createHttpApp, finishHttpApp } from './adapters/http/server.js';
+import { refuseFutureTimestamps } from './adapters/http/slack-guards.js';
+import { RollbackQueues } from './adapters/queue/rollback-queues.js';
+import { boltLogger } from './adapters/slack/bolt-logger.js';
+import { registerListeners, type CommandHooks } from './adapters/slack/listeners/index.js';
+import { GroupDirectory } from './adapters/slack/usergroups.js';
+import { IncidentStore } from './adapters/store/incidents.js';
+import type { FlowDeps } from './flows/deps.js';
+import { expireStale } from './flows/decide.js';
+
+const { App, ExpressReceiver } = bolt;
+
+export interface BotOptions {
+  config: Config;
+  /** Already loaded (tests); otherwise read from config.catalogPath. */
+  catalog?: Catalog;
+  logger?: Logger;
+  now?: () => Date;
+  /** How often unapproved requests are checked for expiry. */
+  sweepIntervalMs?: number;
+}
+
+export interface Bot {
+  url: string;
+  port: number;
+  deps: FlowDeps;
+  redis: Redis;
+  stop(): Promise<void>;
+}
+
+export async function startBot(options: BotOptions): Promise<Bot> {
+  const { config } = options;
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logLevel, pretty: config.pretty, secrets: secretsOf(config) });
+  const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  await redis.connect();
+  for (const problem of await redisDurabilityProblems(redis)) logger.warn(problem);
+
+  const store = new IncidentStore(redis, config.redisPrefix);
+  // BullMQ leaves a connection it was given open; this one is ours to close.
+  const queueConnection = redis.duplicate();
+  const queues = new RollbackQueues({ prefix: `${config.redisPrefix}-bull`, connection: queueConnection });
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: boltLogger(logger),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 3000 },
+  });
+  const metrics = createMetrics({
+    incidentStates: () => store.stateCounts(),
+    queueDepths: () => queues.depths(),
+  });
+  const deps: FlowDeps = {
+    catalog,
+    store,
+    slack,
+    groups: new GroupDirectory(slack),
+    queues,
+    logger,
+    metrics,
+    now: options.now ?? (() => new Date()),
+  };
+
+  const http = createHttpApp({
+    metrics,
+    logger,
+    ready: async () => {
+      const problems: string[] = [];
+      if ((await redis.ping().catch(() => 'down')) !== 'PONG') problems.push('Redis is not reachable');
+      if (Object.keys(catalog.services).length === 0) problems.push('the catalog lists no services');
+      return { ok: problems.length === 0, problems };
+    },
+  });
+
+  const socketMode = Boolean(config.slack.appToken);
+  const clientOptions = { slackApiUrl: config.slack.apiUrl };
+  let app: InstanceType<typeof App>;
+  if (socketMode) {
+    app = new App({
+      token: config.slack.botToken,
+      appToken: config.slack.appToken,
+      socketMode: true,
+      clientOptions,
+      logger: boltLogger(logger),
+    });
+  } else {
+    http.use('/slack/events', refuseFutureTimestamps());
+    const receiver = new ExpressReceiver({
+      signingSecret: config.slack.signingSecret ?? '',
+      endpoints: '/slack/events',
+      app: http,
+      processBeforeResponse: false,
+      logger: boltLogger(logger),
+    });
+    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
+  }
+  const hooks: CommandHooks = {
+    requestContext: async () => ({}),
+    unlock: async (service, environment) => `${service}/${environment} is not locked.`,
+  };
+  registerListeners(app, deps, hooks);
+  finishHttpApp(http, logger);
+
+  const server: Server = await new Promise((resolve) => {
+    const listening = http.listen(config.port, () => resolve(listening));
+  });
+  if (socketMode) await app.start();
+  const port = (server.address() as AddressInfo).port;
+
+  const sweep = setInterval(() => {
+    expireStale(deps).catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+  }, options.sweepIntervalMs ?? 15_000);
+  sweep.unref();
+
+  logger.info(
+    { port, mode: socketMode ? 'socket' : 'http', services: Object.keys(catalog.services) },
+    'rollback bot started',
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    deps,
+    redis,
+    async stop() {
+      clearInterval(sweep);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (socketMode) await app.stop();
+      await queues.close();
+      await store.close();
+      queueConnection.disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The catalog's YAML shape as zod schemas. Every object is strict, so a misspelt key is an error
+ * rather than a silently ignored setting. Requirements that depend on `defaults` (channel,
+ * rollback) are checked after merging, in resolve.ts.
+ */
+import { z } from 'zod';
+import {
+  approverId,
+  argv,
+  channelId,
+  checkUrl,
+  duration,
+  envMap,
+  envVarName,
+  isHttpUrl,
+  labelMap,
+  pagerDutyId,
+  regexSource,
+} from './fields.js';
+
+const stepName = z.string().trim().min(1);
+
+const stepSchema = z.strictObject({
+  name: stepName,
+  run: argv,
+  idempotent: z.boolean().optional(),
+  timeout: duration().optional(),
+  env: envMap.optional(),
+});
+
+const httpSchema = z.strictObject({
+  url: checkUrl,
+  expectStatus: z.number().int().min(100).max(599).optional(),
+  expectBody: z.string().optional(),
+});
+
+const checkSchema = z
+  .strictObject({
+    name: stepName,
+    http: httpSchema.optional(),
+    run: argv.optional(),
+    env: envMap.optional(),
+    retries: z.number().int().min(0).max(100).optional(),
+    interval: duration(0).optional(),
+    timeout: duration().optional(),
+  })
+  .superRefine((check, ctx) => {
+    if ((check.http === undefined) === (check.run === undefined))
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of http or run' });
+    if (check.http !== undefined && check.env !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['env'], message: 'env applies only to run checks' });
+  });
+
+const notifySchema = z.strictObject({
+  url: z.string().refine(isHttpUrl, { error: 'expected an http:// or https:// URL' }),
+  secretEnv: envVarName.optional(),
+});
+
+const alertsSchema = z.strictObject({
+  labels: labelMap.optional(),
+  pagerduty: z.array(pagerDutyId).optional(),
+});
+
+/** Keys allowed both in `defaults` and in an environment; all optional at this stage. */
+const settingsSchema = z.strictObject({
+  channel: channelId.optional(),
+  approvers: z.array(approverId).optional(),
+  requiredApprovals: z.number().int().min(1).optional(),
+  allowSelfApproval: z.boolean().optional(),
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  retryDelay: duration(0).optional(),
+  stepTimeout: duration().optional(),
+  timeBudget: duration().optional(),
+  approvalTimeout: duration().optional(),
+  deployLookback: duration().optional(),
+  alerts: alertsSchema.optional(),
+  rollback: z.array(stepSchema).min(1).optional(),
+  verify: z.array(checkSchema).optional(),
+  notify: z.array(notifySchema).optional(),
+  flagPatterns: z.array(regexSource).optional(),
+});
+
+const serviceSchema = z.strictObject({
+  repo: z.string().trim().min(1).optional(),
+  environments: z.record(z.string(), settingsSchema),
+});
+
+export const catalogSchema = z.strictObject({
+  version: z.literal(1, { error: 'expected version: 1' }),
+  defaults: settingsSchema.optional(),
+  services: z.record(z.string(), serviceSchema),
+});
+
+export type RawSettings = z.output<typeof settingsSchema>;
+export type RawStep = z.output<typeof stepSchema>;
+export type RawCheck = z.output<typeof checkSchema>;
+export type RawCatalog = z.output<typeof catalogSchema>;

@@ -1,0 +1,165 @@
+/**
+ * One rollback-safety report for a release: migrations, dependencies, feature flags and
+ * configuration, from the files the release changed. Without any source the report says the
+ * analysis could not run; it never calls an unseen release safe.
+ */
+import { analyzeMigrations } from './analyze-migrations.js';
+import type { MigrationSource } from './analyze-migrations.js';
+import { readerFor } from './dependency-manifests.js';
+import { diffManifest, findCallSites } from './dependencies.js';
+import { diffEnvironmentReads } from './config.js';
+import type { FlagPattern } from './flags.js';
+import { findIntroducedFlags } from './flags.js';
+import { RULES } from './rules.js';
+import type { DependencyChange, FileReport, Finding, ReleaseInput, SafetyReport, Verdict } from './types.js';
+import { verdictOf, worseVerdict } from './verdict.js';
+
+export interface AnalyzeReleaseOptions {
+  /** The catalog's extra flag patterns, compiled with `compileFlagPatterns`. */
+  flagPatterns?: readonly FlagPattern[];
+  /** Old-version source files to search for call sites; defaults to the release files' old text. */
+  oldSources?: readonly { path: string; content: string }[];
+  /** Why no source was available, for the card (used when `input` is undefined or empty). */
+  unavailableReason?: string;
+}
+
+const isMigration = (path: string): boolean => /\.sql$/i.test(path);
+
+/** A report that says nothing was analysed, with the reason; never safe. */
+export function unanalyzedReport(reason: string): SafetyReport {
+  return {
+    analyzed: false,
+    reason,
+    verdict: 'unknown',
+    files: [],
+    preconditions: [],
+    alternatives: [],
+    dependencies: [],
+    flags: [],
+    config: [],
+  };
+}
+
+export async function analyzeRelease(
+  input: ReleaseInput | undefined,
+  options: AnalyzeReleaseOptions = {},
+): Promise<SafetyReport> {
+  if (!input || input.files.length === 0)
+    return unanalyzedReport(
+      options.unavailableReason ??
+        'No release source was available (no repo in the catalog, no files in the deploy event): rollback safety is unknown.',
+    );
+  const files = input.files;
+  const migrations: MigrationSource[] = files
+    .filter((file) => isMigration(file.path) && file.status === 'added' && file.after !== undefined)
+    .map((file) => ({ path: file.path, content: file.after ?? '' }));
+  const migrationAnalysis = await analyzeMigrations(migrations);
+  const reports: FileReport[] = [...migrationAnalysis.files];
+  const addFindings = (path: string, findings: Finding[]): void => {
+    if (findings.length === 0) return;
+    const existing = reports.find((report) => report.path === path);
+    if (existing) {
+      existing.findings.push(...findings);
+      existing.verdict = verdictOf(existing.findings);
+    } else reports.push({ path, verdict: verdictOf(findings), findings });
+  };
+
+  for (const file of files.filter((f) => isMigration(f.path) && f.status === 'modified'))
+    addFindings(file.path, [
+      {
+        rule: 'modified-migration',
+        severity: RULES['modified-migration'].severity,
+        message: `${file.path} was already applied and is edited by this release: tools do not re-run it.`,
+        remediation:
+          'Put the change in a new migration; check the database matches what both versions expect.',
+      },
+    ]);
+
+  const oldSources =
+    options.oldSources ??
+    files.flatMap((file) => (file.before === undefined ? [] : [{ path: file.path, content: file.before }]));
+  const dependencies: DependencyChange[] = [];
+  for (const file of files.filter((f) => readerFor(f.path))) {
+    const changes = diffManifest(file.path, file.before, file.after);
+    for (const change of changes)
+      if (change.major) change.callSites = findCallSites(change.ecosystem, change.name, oldSources);
+    dependencies.push(...changes);
+    addFindings(file.path, changes.filter((change) => change.major).map(majorBumpFinding));
+  }
+
+  const flags = findIntroducedFlags(files, options.flagPatterns);
+  for (const flag of flags)
+    addFindings(flag.path, [
+      {
+        rule: 'flag-introduced',
+        severity: 'info',
+        message: `New feature flag "${flag.key}" (${flag.sdk}).`,
+        remediation: `If the failing code sits behind "${flag.key}", turn the flag off instead of rolling back.`,
+        line: flag.line,
+      },
+    ]);
+
+  const config = diffEnvironmentReads(files);
+  for (const change of config)
+    addFindings(change.path, [
+      change.change === 'added'
+        ? {
+            rule: 'env-var-added',
+            severity: 'info',
+            message: `The new version reads ${change.name}, the old one does not: check production sets it (a missing variable is a common cause).`,
+            remediation: `Set ${change.name} and restart, if that is the cause; rolling back ignores it.`,
+            line: change.line,
+          }
+        : {
+            rule: 'env-var-removed',
+            severity: 'warning',
+            message: `Only the old version reads ${change.name}: if it was removed from the environment with this release, the old version starts without it.`,
+            remediation: `Make sure ${change.name} is still set before rolling back (configuration rolls back separately).`,
+            line: change.line,
+          },
+    ]);
+
+  const verdict = reports.reduce<Verdict>((worst, report) => worseVerdict(worst, report.verdict), 'safe');
+  return {
+    analyzed: true,
+    verdict,
+    files: reports,
+    preconditions: migrationAnalysis.preconditions,
+    alternatives: alternativesFor(
+      verdict,
+      flags.map((flag) => flag.key),
+    ),
+    dependencies,
+    flags,
+    config,
+  };
+}
+
+function majorBumpFinding(change: DependencyChange): Finding {
+  const sites = change.callSites ?? [];
+  const where = sites.length
+    ? ` The old version uses it at ${sites
+        .slice(0, 3)
+        .map((site) => `${site.path}:${site.line}`)
+        .join(', ')}${sites.length > 3 ? ` and ${sites.length - 3} more` : ''}.`
+    : '';
+  return {
+    rule: 'major-dependency-bump',
+    severity: 'warning',
+    message: `${change.name} ${change.from ?? '?'} → ${change.to ?? '?'} is a major upgrade: partly migrated call sites fail on untested paths.${where}`,
+    remediation:
+      'Check data the new major version wrote (caches, queues, serialised formats) is readable by the old one before rolling back.',
+  };
+}
+
+/** Less destructive options, least destructive first. */
+function alternativesFor(verdict: Verdict, flagKeys: string[]): string[] {
+  const alternatives = flagKeys.map((key) => `Turn off feature flag "${key}" instead of rolling back.`);
+  if (verdict === 'unsafe')
+    alternatives.push(
+      'Fix forward: ship a fix on top of this release; rolling the code back breaks it or loses data.',
+    );
+  if (verdict === 'conditional')
+    alternatives.push('Run the precondition steps first, then roll back; or fix forward.');
+  return alternatives;
+}

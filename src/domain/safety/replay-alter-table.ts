@@ -1,0 +1,215 @@
+/** Replays CREATE TABLE and ALTER TABLE: column state, immediate findings, pending constraints. */
+import type { AstObject } from './ast.js';
+import { asArray, asObject, rangeVar } from './ast.js';
+import type { ConstraintShape } from './column-definitions.js';
+import {
+  isConstantExpression,
+  readColumnDefinition,
+  readConstraint,
+  readType,
+} from './column-definitions.js';
+import { FIX_FORWARD_ADVICE } from './rules.js';
+import type { ColumnState, Origin, SchemaState, TableState } from './schema-state.js';
+import { constraintKey, indexKey, tableDisplay } from './schema-state.js';
+import { quoteIdent } from './sql-text.js';
+
+export function replayCreateTable(state: SchemaState, stmt: AstObject): void {
+  const ref = rangeVar(stmt.relation);
+  if (!ref) return;
+  const { key, schema, name } = state.resolve(ref);
+  // IF NOT EXISTS on a table the release already treated as existing creates nothing.
+  if (stmt.if_not_exists === true && state.tables.get(key)?.createdInRelease === false) return;
+  const table: TableState = { schema, name, createdInRelease: true, columns: new Map() };
+  for (const element of asArray(stmt.tableElts)) {
+    const def = asObject(asObject(element)?.ColumnDef);
+    if (def) {
+      const { column } = readColumnDefinition(def, true);
+      table.columns.set(column.name, column);
+    }
+  }
+  state.forgetTable(key);
+  state.tables.set(key, table);
+}
+
+export function replayAlterTable(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  if (stmt.objtype !== undefined && stmt.objtype !== 'OBJECT_TABLE') return;
+  const ref = rangeVar(stmt.relation);
+  if (!ref) return;
+  const table = state.table(ref);
+  for (const item of asArray(stmt.cmds)) {
+    const cmd = asObject(asObject(item)?.AlterTableCmd);
+    if (cmd) replayCommand(state, table, cmd, origin);
+  }
+}
+
+function replayCommand(state: SchemaState, table: TableState, cmd: AstObject, origin: Origin): void {
+  const columnName = typeof cmd.name === 'string' ? cmd.name : '';
+  const shown = tableDisplay(table);
+  switch (cmd.subtype) {
+    case 'AT_AddColumn': {
+      const def = asObject(asObject(cmd.def)?.ColumnDef);
+      if (!def) return;
+      if (cmd.missing_ok === true && table.columns.get(String(def.colname))?.addedInRelease === false) return;
+      const { column, inlineConstraints } = readColumnDefinition(def, true);
+      column.decidedAt = origin;
+      table.columns.set(column.name, column);
+      for (const constraint of inlineConstraints) {
+        const shape = readConstraint(constraint, table.name, column.name);
+        if (shape) addPending(state, table, shape, origin);
+      }
+      return;
+    }
+    case 'AT_DropColumn': {
+      const column = table.columns.get(columnName);
+      if (!table.createdInRelease && !column?.addedInRelease) {
+        const ident = quoteIdent(columnName);
+        state.emit(
+          'drop-column',
+          origin,
+          `${shown}.${ident} is dropped: the old version's reads and writes of it fail, and its data is gone.`,
+          `${FIX_FORWARD_ADVICE} Next time, stop using the column in one release and drop it in a later one.`,
+        );
+      }
+      table.columns.delete(columnName);
+      // PostgreSQL drops constraints and indexes on a dropped column with it.
+      for (const [key, pending] of state.pending)
+        if (pending.tableKey === `${table.schema}.${table.name}` && pending.columns.includes(columnName))
+          state.pending.delete(key);
+      return;
+    }
+    case 'AT_AlterColumnType':
+      replayTypeChange(state, table, columnName, asObject(asObject(cmd.def)?.ColumnDef) ?? {}, origin);
+      return;
+    case 'AT_SetNotNull':
+      setNotNull(state, table, columnName, origin);
+      return;
+    case 'AT_DropNotNull': {
+      const column = state.column(table, columnName);
+      column.notNull = false;
+      column.notNullSetInRelease = false;
+      column.decidedAt = origin;
+      return;
+    }
+    case 'AT_ColumnDefault': {
+      const column = state.column(table, columnName);
+      column.hasDefault = cmd.def !== undefined;
+      column.constantDefault = isConstantExpression(cmd.def);
+      if (!column.hasDefault && !column.addedInRelease) column.defaultDroppedInRelease = true;
+      if (column.hasDefault) column.defaultDroppedInRelease = false;
+      column.decidedAt = origin;
+      return;
+    }
+    case 'AT_AddIdentity':
+      state.column(table, columnName).filledByDatabase = true;
+      return;
+    case 'AT_AddConstraint': {
+      const constraint = asObject(asObject(cmd.def)?.Constraint);
+      if (!constraint) return;
+      if (constraint.contype === 'CONSTR_NOTNULL') {
+        // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL column` is SET NOT NULL by another name.
+        for (const key of asArray(constraint.keys)) {
+          const name = asObject(asObject(key)?.String)?.sval;
+          if (typeof name === 'string') setNotNull(state, table, name, origin);
+        }
+        return;
+      }
+      const shape = readConstraint(constraint, table.name);
+      if (shape) addPending(state, table, shape, origin);
+      return;
+    }
+    case 'AT_DropConstraint':
+      state.pending.delete(constraintKey(`${table.schema}.${table.name}`, columnName));
+      return;
+    default:
+      return;
+  }
+}
+
+function setNotNull(state: SchemaState, table: TableState, columnName: string, origin: Origin): void {
+  const column = state.column(table, columnName);
+  column.notNull = true;
+  if (!column.addedInRelease) column.notNullSetInRelease = true;
+  column.decidedAt = origin;
+}
+
+/** Constraints on tables the release created never affect the old version. */
+function addPending(state: SchemaState, table: TableState, shape: ConstraintShape, origin: Origin): void {
+  if (table.createdInRelease) return;
+  const tableKey = `${table.schema}.${table.name}`;
+  let columns = shape.columns;
+  if (shape.usingIndex !== undefined) {
+    // The constraint adopts an index created earlier: one finding, for the constraint.
+    const key = indexKey(table.schema, shape.usingIndex);
+    columns = state.pending.get(key)?.columns ?? columns;
+    state.pending.delete(key);
+  }
+  state.pending.set(constraintKey(tableKey, shape.name), {
+    rule: shape.rule,
+    tableKey,
+    name: shape.name,
+    nameGuessed: shape.nameGuessed,
+    columns,
+    isIndex: false,
+    origin,
+    checkExpression: shape.checkExpression,
+    notValid: shape.notValid,
+  });
+}
+
+// Target types any same-family source widens into without a USING clause.
+const ALWAYS_WIDER = new Set(['text', 'int8', 'numeric', 'jsonb', 'float8']);
+const WIDER_THAN: Record<string, string[]> = {
+  int4: ['int2'],
+  int8: ['int2', 'int4'],
+  float8: ['float4', 'int2', 'int4'],
+  numeric: ['int2', 'int4', 'int8'],
+  jsonb: ['json'],
+  text: ['varchar', 'bpchar', 'text', 'citext'],
+};
+
+/**
+ * Widening is proven only when nothing can be lost: no USING clause, and a target that holds every
+ * value of the old type (to text, int → bigint, varchar(n) → varchar(m ≥ n) or unbounded).
+ */
+function isProvenWidening(column: ColumnState | undefined, def: AstObject): boolean {
+  if (def.raw_default !== undefined) return false;
+  const target = readType(def.typeName);
+  if (target.type === undefined || target.isArray !== (column?.isArray ?? false)) return false;
+  const oldType = column?.type;
+  if (target.type === 'varchar') {
+    if (target.modifier === undefined)
+      return oldType === undefined || ['varchar', 'bpchar', 'text'].includes(oldType);
+    return (
+      oldType === 'varchar' && column?.typeModifier !== undefined && column.typeModifier <= target.modifier
+    );
+  }
+  if (oldType === undefined) return ALWAYS_WIDER.has(target.type) && target.modifier === undefined;
+  if (oldType === target.type) return target.modifier === undefined;
+  return target.modifier === undefined && (WIDER_THAN[target.type] ?? []).includes(oldType);
+}
+
+function replayTypeChange(
+  state: SchemaState,
+  table: TableState,
+  name: string,
+  def: AstObject,
+  origin: Origin,
+): void {
+  const column = table.columns.get(name);
+  const target = readType(def.typeName);
+  const harmless = table.createdInRelease || column?.addedInRelease === true || isProvenWidening(column, def);
+  if (!harmless) {
+    const using = def.raw_default !== undefined ? ' with a USING conversion' : '';
+    state.emit(
+      'narrowing-type-change',
+      origin,
+      `${tableDisplay(table)}.${quoteIdent(name)} changes type to ${target.type ?? 'another type'}${using}, ` +
+        'which is not proven widening: old writes may no longer fit, and rolling the type back may lose data.',
+      `${FIX_FORWARD_ADVICE} Safer next time: add a new column, write both, switch reads, then drop the old one.`,
+    );
+  }
+  const updated = state.column(table, name);
+  if (target.type !== undefined) updated.type = target.type;
+  updated.isArray = target.isArray;
+  updated.typeModifier = target.modifier;
+}

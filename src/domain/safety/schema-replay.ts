@@ -1,0 +1,294 @@
+/**
+ * Replays one parsed statement against the schema state. Statements that cannot affect the old
+ * version (SELECT, INSERT/UPDATE backfills, COMMENT, GRANT, CREATE FUNCTION, views created or
+ * replaced, plain indexes…) fall through without a finding.
+ */
+import type { AstObject } from './ast.js';
+import { asArray, asObject, nodeKind, rangeVar, stringList, stringValue } from './ast.js';
+import { replayAlterTable, replayCreateTable } from './replay-alter-table.js';
+import { FIX_FORWARD_ADVICE } from './rules.js';
+import type { Origin, SchemaState } from './schema-state.js';
+import { indexKey, tableDisplay } from './schema-state.js';
+import { qualifiedName, quoteIdent, quoteLiteral } from './sql-text.js';
+
+export function replayStatement(state: SchemaState, node: unknown, origin: Origin): void {
+  const kind = nodeKind(node);
+  if (!kind) return;
+  const [type, stmt] = kind;
+  switch (type) {
+    case 'CreateStmt':
+      return replayCreateTable(state, stmt);
+    case 'CreateTableAsStmt': {
+      const ref = rangeVar(asObject(stmt.into)?.rel);
+      if (!ref) return;
+      if (stmt.objtype === 'OBJECT_MATVIEW') state.createdRelations.add(state.resolve(ref).key);
+      else replayCreateTable(state, { relation: asObject(stmt.into)?.rel });
+      return;
+    }
+    case 'ViewStmt': {
+      const ref = rangeVar(stmt.view);
+      if (ref) state.createdRelations.add(state.resolve(ref).key);
+      return;
+    }
+    case 'CreateSchemaStmt':
+      if (typeof stmt.schemaname === 'string') state.createdSchemas.add(stmt.schemaname);
+      return;
+    case 'CreateEnumStmt':
+    case 'CompositeTypeStmt':
+    case 'CreateDomainStmt': {
+      const names = stringList(stmt.typeName ?? stmt.domainname) ?? [];
+      const ref = rangeVar(stmt.typevar);
+      const name = ref?.name ?? names.at(-1);
+      if (name !== undefined) state.createdTypes.add(name);
+      return;
+    }
+    case 'AlterTableStmt':
+      return replayAlterTable(state, stmt, origin);
+    case 'IndexStmt':
+      return replayIndex(state, stmt, origin);
+    case 'DropStmt':
+      return replayDrop(state, stmt, origin);
+    case 'RenameStmt':
+      return replayRename(state, stmt, origin);
+    case 'AlterObjectSchemaStmt':
+      return replaySetSchema(state, stmt, origin);
+    case 'AlterEnumStmt':
+      return replayAlterEnum(state, stmt, origin);
+    case 'VariableSetStmt':
+      if (stmt.name === 'search_path') {
+        const first = asObject(asObject(asArray(stmt.args)[0])?.A_Const)?.sval;
+        const schema = asObject(first)?.sval;
+        if (typeof schema === 'string') state.defaultSchema = schema;
+      }
+      return;
+    case 'DoStmt':
+      state.emit(
+        'unanalyzed-do-block',
+        origin,
+        'This DO block runs procedural code during the migration; what it changes is not analysed.',
+        'Review the block by hand for dropped, renamed or constrained columns before rolling back.',
+      );
+      return;
+    default:
+      return;
+  }
+}
+
+function replayIndex(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  if (stmt.unique !== true) return;
+  const ref = rangeVar(stmt.relation);
+  if (!ref) return;
+  const table = state.table(ref);
+  if (table.createdInRelease) return;
+  const columns = asArray(stmt.indexParams).map((param) => {
+    const name = asObject(asObject(param)?.IndexElem)?.name;
+    return typeof name === 'string' ? name : '';
+  });
+  const written = typeof stmt.idxname === 'string' ? stmt.idxname : undefined;
+  const name = written ?? `${table.name}_${columns.map((c) => c || 'expr').join('_')}_idx`;
+  state.pending.set(indexKey(table.schema, name), {
+    rule: 'add-unique',
+    tableKey: `${table.schema}.${table.name}`,
+    name,
+    nameGuessed: written === undefined,
+    // An expression column never counts as "new", so the index is judged against old writes.
+    columns: columns.map((c) => c || '(expression)'),
+    isIndex: true,
+    origin,
+    notValid: false,
+  });
+}
+
+function objectNames(stmt: AstObject): string[][] {
+  return asArray(stmt.objects).map((object) => {
+    const single = stringValue(object);
+    if (single !== undefined) return [single];
+    const typeName = asObject(asObject(object)?.TypeName);
+    if (typeName) return stringList(typeName.names);
+    return stringList(asObject(asObject(object)?.List)?.items);
+  });
+}
+
+function splitName(parts: string[]): { schema?: string; name: string } {
+  const name = parts.at(-1) ?? '';
+  const schema = parts.length > 1 ? parts.at(-2) : undefined;
+  return schema === undefined ? { name } : { schema, name };
+}
+
+function replayDrop(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  for (const parts of objectNames(stmt)) {
+    const ref = splitName(parts);
+    const { key, schema, name } = state.resolve(ref);
+    switch (stmt.removeType) {
+      case 'OBJECT_TABLE': {
+        const table = state.tables.get(key);
+        if (!table?.createdInRelease)
+          state.emit(
+            'drop-table',
+            origin,
+            `Table ${qualifiedName(schema, name)} is dropped: the old version's queries on it fail and its data is gone.`,
+            `${FIX_FORWARD_ADVICE} Restoring the table needs a backup; rename it aside in one release and drop it later.`,
+          );
+        state.forgetTable(key);
+        break;
+      }
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+        if (!state.createdRelations.delete(key))
+          state.emit(
+            'drop-view',
+            origin,
+            `View ${qualifiedName(schema, name)} is dropped: the old version's reads of it fail.`,
+            `Recreate the view from the previous release's definition before rolling back, or fix forward.`,
+          );
+        break;
+      case 'OBJECT_SCHEMA':
+        if (!state.createdSchemas.delete(name))
+          state.emit(
+            'drop-schema',
+            origin,
+            `Schema ${quoteIdent(name)} is dropped with everything in it.`,
+            `${FIX_FORWARD_ADVICE} Restoring it needs a backup.`,
+          );
+        break;
+      case 'OBJECT_TYPE':
+        if (!state.createdTypes.delete(name))
+          state.emit(
+            'drop-type',
+            origin,
+            `Type ${qualifiedName(schema, name)} is dropped: old writes and casts that use it fail.`,
+            `${FIX_FORWARD_ADVICE}`,
+          );
+        break;
+      case 'OBJECT_INDEX':
+        // Dropping an index never breaks the old version; it also cancels a unique index added earlier.
+        state.pending.delete(indexKey(schema, name));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function replayRename(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  const newName = typeof stmt.newname === 'string' ? stmt.newname : '';
+  const ref = rangeVar(stmt.relation);
+  switch (stmt.renameType) {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_VIEW':
+    case 'OBJECT_MATVIEW': {
+      if (!ref) return;
+      const { key, schema, name } = state.resolve(ref);
+      const created = state.tables.get(key)?.createdInRelease === true || state.createdRelations.has(key);
+      if (!created) {
+        const from = qualifiedName(schema, name);
+        const to = qualifiedName(schema, newName);
+        state.emit(
+          'rename-table',
+          origin,
+          `${from} is renamed to ${to}: every query of the old version on ${from} fails.`,
+          `${FIX_FORWARD_ADVICE} As a last resort rename it back while rolling back (the new version breaks at once): ` +
+            `ALTER TABLE ${to} RENAME TO ${quoteIdent(name)}. Next time, add a view with the old name.`,
+          `ALTER TABLE ${to} RENAME TO ${quoteIdent(name)}`,
+        );
+      }
+      if (state.createdRelations.delete(key)) state.createdRelations.add(`${schema}.${newName}`);
+      state.moveTable(key, { schema, name: newName });
+      return;
+    }
+    case 'OBJECT_COLUMN': {
+      if (!ref) return;
+      const table = state.table(ref);
+      const oldName = typeof stmt.subname === 'string' ? stmt.subname : '';
+      const column = table.columns.get(oldName);
+      if (
+        !table.createdInRelease &&
+        !column?.addedInRelease &&
+        !state.createdRelations.has(state.resolve(ref).key)
+      ) {
+        const shown = tableDisplay(table);
+        const sql = `ALTER TABLE ${shown} RENAME COLUMN ${quoteIdent(newName)} TO ${quoteIdent(oldName)}`;
+        state.emit(
+          'rename-column',
+          origin,
+          `${shown}.${quoteIdent(oldName)} is renamed to ${quoteIdent(newName)}: the old version's reads and writes of it fail.`,
+          `${FIX_FORWARD_ADVICE} As a last resort rename it back while rolling back (the new version breaks at once): ${sql}. ` +
+            'Next time, add the new column, write both, then drop the old one.',
+          sql,
+        );
+      }
+      table.columns.delete(oldName);
+      if (column) table.columns.set(newName, { ...column, name: newName });
+      return;
+    }
+    case 'OBJECT_SCHEMA': {
+      const oldName = typeof stmt.subname === 'string' ? stmt.subname : '';
+      if (!state.createdSchemas.delete(oldName))
+        state.emit(
+          'rename-schema',
+          origin,
+          `Schema ${quoteIdent(oldName)} is renamed to ${quoteIdent(newName)}: the old version's queries fail.`,
+          `${FIX_FORWARD_ADVICE} Last resort: ALTER SCHEMA ${quoteIdent(newName)} RENAME TO ${quoteIdent(oldName)}.`,
+          `ALTER SCHEMA ${quoteIdent(newName)} RENAME TO ${quoteIdent(oldName)}`,
+        );
+      else state.createdSchemas.add(newName);
+      return;
+    }
+    case 'OBJECT_INDEX': {
+      if (!ref) return;
+      const { schema } = state.resolve(ref);
+      const pending = state.pending.get(indexKey(schema, ref.name));
+      if (pending) {
+        state.pending.delete(indexKey(schema, ref.name));
+        state.pending.set(indexKey(schema, newName), { ...pending, name: newName, nameGuessed: false });
+      }
+      return;
+    }
+    case 'OBJECT_TABCONSTRAINT': {
+      if (!ref) return;
+      const { key } = state.resolve(ref);
+      const oldName = typeof stmt.subname === 'string' ? stmt.subname : '';
+      const pendingKey = `constraint:${key}:${oldName}`;
+      const pending = state.pending.get(pendingKey);
+      if (pending) {
+        state.pending.delete(pendingKey);
+        state.pending.set(`constraint:${key}:${newName}`, { ...pending, name: newName, nameGuessed: false });
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function replaySetSchema(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(String(stmt.objectType))) return;
+  const ref = rangeVar(stmt.relation);
+  const newSchema = typeof stmt.newschema === 'string' ? stmt.newschema : '';
+  if (!ref) return;
+  const { key, schema, name } = state.resolve(ref);
+  const created = state.tables.get(key)?.createdInRelease === true || state.createdRelations.delete(key);
+  if (!created) {
+    const moved = qualifiedName(newSchema, name);
+    state.emit(
+      'set-schema',
+      origin,
+      `${qualifiedName(schema, name)} moves to schema ${quoteIdent(newSchema)}: the old version's queries no longer find it.`,
+      `${FIX_FORWARD_ADVICE} Last resort: ALTER TABLE ${moved} SET SCHEMA ${quoteIdent(schema)}.`,
+      `ALTER TABLE ${moved} SET SCHEMA ${quoteIdent(schema)}`,
+    );
+  }
+  state.moveTable(key, { schema: newSchema, name });
+}
+
+function replayAlterEnum(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  const typeName = stringList(stmt.typeName).at(-1) ?? '';
+  if (typeof stmt.oldVal !== 'string' || typeof stmt.newVal !== 'string' || state.createdTypes.has(typeName))
+    return;
+  state.emit(
+    'rename-enum-value',
+    origin,
+    `Enum ${quoteIdent(typeName)} renames ${quoteLiteral(stmt.oldVal)} to ${quoteLiteral(stmt.newVal)}: the old version's writes of ${quoteLiteral(stmt.oldVal)} fail.`,
+    `${FIX_FORWARD_ADVICE} Next time, add the new label and keep the old one until no release writes it.`,
+  );
+}

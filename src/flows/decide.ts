@@ -1,0 +1,150 @@
+/**
+ * Approve and Reject clicks. The decision is the pure policy in domain/approval.ts, applied inside
+ * one atomic store mutation, so double and concurrent clicks count once. The last needed approval
+ * enqueues exactly one job (its id is deterministic).
+ */
+import { decideApproval, decideReject } from '../domain/approval.js';
+import type { Incident } from '../domain/incident.js';
+import type { TimelineEvent } from '../domain/timeline.js';
+import type { FlowDeps } from './deps.js';
+import { enqueueApproved } from './enqueue.js';
+import { refreshViews } from './views.js';
+
+export interface ClickOutcome {
+  /** Said to the clicker only (ephemeral) when set. */
+  notice?: string;
+}
+
+function expiredNow(incident: Incident, now: Date): boolean {
+  return incident.state === 'awaiting_approval' && now.getTime() > Date.parse(incident.expiresAt);
+}
+
+function expire(incident: Incident, now: Date) {
+  const at = now.toISOString();
+  return {
+    incident: { ...incident, state: 'expired' as const, updatedAt: at },
+    events: [
+      { type: 'expired', at, afterMs: now.getTime() - Date.parse(incident.createdAt) } as TimelineEvent,
+    ],
+  };
+}
+
+export async function approveClick(
+  deps: FlowDeps,
+  incidentId: string,
+  userId: string,
+): Promise<ClickOutcome> {
+  const known = await deps.store.get(incidentId);
+  if (!known) return { notice: `There is no incident ${incidentId}.` };
+  const groupMembers = await deps.groups.membersOf(known.policy.approvers);
+  const now = deps.now();
+  const at = now.toISOString();
+
+  const outcome = await deps.store.mutate<{ notice?: string; changed: boolean; complete: boolean }>(
+    incidentId,
+    (incident) => {
+      if (expiredNow(incident, now)) {
+        return {
+          ...expire(incident, now),
+          result: {
+            notice: `${incident.id} expired before it was approved; open a new request.`,
+            changed: true,
+            complete: false,
+          },
+        };
+      }
+      const decision = decideApproval(incident, userId, groupMembers, now);
+      if (decision.kind !== 'counted') {
+        const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
+        return {
+          incident,
+          events: [refusal],
+          result: { notice: decision.why, changed: false, complete: false },
+        };
+      }
+      const approvals = [...incident.approvals, { userId, at }];
+      const events: TimelineEvent[] = [
+        {
+          type: 'approval_given',
+          at,
+          by: userId,
+          count: approvals.length,
+          required: incident.policy.requiredApprovals,
+        },
+      ];
+      if (decision.complete) events.push({ type: 'approved', at, approvers: decision.approvers });
+      return {
+        incident: {
+          ...incident,
+          approvals,
+          state: decision.complete ? ('approved' as const) : incident.state,
+          updatedAt: at,
+        },
+        events,
+        result: {
+          notice: decision.complete
+            ? undefined
+            : `Approval recorded (${approvals.length} of ${incident.policy.requiredApprovals}).`,
+          changed: true,
+          complete: decision.complete,
+        },
+      };
+    },
+  );
+  if (!outcome) return { notice: `There is no incident ${incidentId}.` };
+  if (outcome.complete) {
+    deps.metrics.approvals.inc({ outcome: 'approved' });
+    await enqueueApproved(deps, incidentId);
+  } else {
+    deps.metrics.approvals.inc({ outcome: outcome.changed ? 'counted' : 'refused' });
+  }
+  if (outcome.changed) await refreshViews(deps, incidentId);
+  return { notice: outcome.notice };
+}
+
+export async function rejectClick(deps: FlowDeps, incidentId: string, userId: string): Promise<ClickOutcome> {
+  const known = await deps.store.get(incidentId);
+  if (!known) return { notice: `There is no incident ${incidentId}.` };
+  const groupMembers = await deps.groups.membersOf(known.policy.approvers);
+  const now = deps.now();
+  const at = now.toISOString();
+  const outcome = await deps.store.mutate<{ notice?: string; changed: boolean }>(incidentId, (incident) => {
+    if (expiredNow(incident, now)) {
+      return {
+        ...expire(incident, now),
+        result: { notice: `${incident.id} had already expired.`, changed: true },
+      };
+    }
+    const decision = decideReject(incident, userId, groupMembers);
+    if (decision.kind === 'refused') {
+      const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
+      return { incident, events: [refusal], result: { notice: decision.why, changed: false } };
+    }
+    return {
+      incident: { ...incident, state: 'rejected' as const, rejectedBy: userId, updatedAt: at },
+      events: [{ type: 'rejected', at, by: userId } as TimelineEvent],
+      result: { notice: undefined, changed: true },
+    };
+  });
+  if (!outcome) return { notice: `There is no incident ${incidentId}.` };
+  if (outcome.changed) await refreshViews(deps, incidentId);
+  return { notice: outcome.notice };
+}
+
+/** Expires requests nobody approved in time; run periodically. */
+export async function expireStale(deps: FlowDeps): Promise<string[]> {
+  const now = deps.now();
+  const expired: string[] = [];
+  for (const id of await deps.store.expiredCandidates(now)) {
+    const changed = await deps.store.mutate(id, (incident) =>
+      expiredNow(incident, now)
+        ? { ...expire(incident, now), result: true }
+        : { unchanged: true as const, result: false },
+    );
+    if (changed) {
+      expired.push(id);
+      await refreshViews(deps, id);
+    }
+  }
+  return expired;
+}

@@ -1,0 +1,23 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/types.js';
+import type { GroupDirectory } from '../adapters/slack/usergroups.js';
+import type { IncidentStore } from '../adapters/store/incidents.js';
+import type { RollbackQueues } from '../adapters/queue/rollback-queues.js';
+import type { Metrics } from '../adapters/metrics.js';
+import type { CardExtras } from '../adapters/slack/blocks/assessment-card.js';
+import type { Incident } from '../domain/incident.js';
+
+/** What the flows need from the outside world, wired once in main.ts (and in tests, for real). */
+export interface FlowDeps {
+  catalog: Catalog;
+  store: IncidentStore;
+  slack: WebClient;
+  groups: GroupDirectory;
+  queues: RollbackQueues;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
+  /** Extra card sections (triage, safety) computed for an incident; optional. */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
+}

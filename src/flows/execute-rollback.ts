@@ -1,0 +1,288 @@
+/**
+ * The execution engine: runs a RollbackPlan step by step through the one CommandRunner, journaled
+ * and fenced, then verifies. One call is one attempt; the worker decides on retries from the
+ * typed outcome (see `ExecutionOutcome` and `decideRetry` in domain/retry.ts).
+ *
+ * Re-run safety (BullMQ is at-least-once): a step the journal shows succeeded is skipped; a step
+ * found started but never finished — or killed by us mid-run — is re-run only when idempotent,
+ * otherwise the rollback stops for a human, since only they can tell what it already did.
+ */
+import type { RunResult } from '../adapters/shell/types.js';
+import { FencedOutError, type FenceToken, type StepRecord } from '../adapters/store/step-journal.js';
+import { displayArgv, type PlanStep } from '../domain/plan.js';
+import { formatDuration } from '../domain/values.js';
+import type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
+import { findPlanProblem } from './plan-check.js';
+import { runVerification } from './verify.js';
+
+export type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
+
+/** Runs one attempt of the plan. Rejects only when the journal or `emit` fails (retry safely). */
+export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutcome> {
+  const now = ctx.now ?? Date.now;
+  const startedAt = now();
+  const steps: StepReport[] = ctx.plan.steps.map((s) => ({ stepId: s.id, name: s.name, status: 'not_run' }));
+
+  const problem = findPlanProblem(ctx.plan);
+  if (problem) {
+    return {
+      kind: 'step_failed',
+      stepId: 'plan',
+      stepName: 'plan',
+      failure: 'bad_plan',
+      retryable: false,
+      error: problem,
+      steps,
+    };
+  }
+
+  const token = await ctx.journal.acquireFence(ctx.incidentId);
+  const journal = await ctx.journal.read(ctx.incidentId);
+
+  for (const [index, step] of ctx.plan.steps.entries()) {
+    const report = steps[index] as StepReport;
+    const record = journal.steps[step.id];
+    if (record?.status === 'succeeded') {
+      report.status = 'skipped';
+      await emitAt(ctx, {
+        type: 'step_skipped',
+        stepId: step.id,
+        name: step.name,
+        why: `succeeded in attempt ${record.attempt}`,
+      });
+      continue;
+    }
+    if (record && wasInterrupted(record) && !step.idempotent) {
+      return manualIntervention(step, steps, interruptedWhy(step, record));
+    }
+    if (ctx.signal.aborted)
+      return { kind: 'cancelled', stepId: step.id, error: `cancelled before step "${step.name}"`, steps };
+    const remaining = ctx.deadline - now();
+    if (remaining <= 0) {
+      return {
+        kind: 'budget_exhausted',
+        stepId: step.id,
+        error: `time budget exhausted before step "${step.name}"`,
+        steps,
+      };
+    }
+    const outcome = await runStep(ctx, token, step, report, remaining, steps);
+    if (outcome) return outcome;
+  }
+
+  const verification = await runVerification({
+    checks: ctx.plan.verify,
+    runner: ctx.runner,
+    emit: ctx.emit,
+    signal: ctx.signal,
+    deadline: ctx.deadline,
+    now,
+    ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
+  });
+  const durationMs = now() - startedAt;
+  if (verification.passed) return { kind: 'completed', durationMs, verification, steps };
+  return {
+    kind: 'unverified',
+    durationMs,
+    verification,
+    error: verification.error ?? 'verification failed',
+    steps,
+  };
+}
+
+/** Runs and journals one step; returns an outcome when the attempt must stop, else undefined. */
+async function runStep(
+  ctx: ExecutionContext,
+  token: FenceToken,
+  step: PlanStep,
+  report: StepReport,
+  remainingMs: number,
+  steps: StepReport[],
+): Promise<ExecutionOutcome | undefined> {
+  const now = ctx.now ?? Date.now;
+  const boundedByBudget = remainingMs < step.timeoutMs;
+  const timeoutMs = Math.max(1, Math.min(step.timeoutMs, remainingMs));
+  const startedAt = new Date(now()).toISOString();
+  try {
+    // Fenced before the process starts: a stale worker never spawns the step.
+    await ctx.journal.markStarted(token, step.id, { attempt: ctx.attempt, startedAt });
+  } catch (error) {
+    if (error instanceof FencedOutError) return fencedOut(error, steps);
+    throw error;
+  }
+  await emitAt(ctx, { type: 'step_started', stepId: step.id, name: step.name, attempt: ctx.attempt });
+
+  let result: RunResult;
+  try {
+    result = await ctx.runner.run({
+      argv: step.argv,
+      env: step.env,
+      timeoutMs,
+      signal: ctx.signal,
+      ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
+    });
+  } catch (error) {
+    // The runner throws only for a request it cannot start (bad argv or env): a plan error.
+    const message = error instanceof Error ? error.message : String(error);
+    const fenced = await record(ctx, token, step, startedAt, {
+      status: 'not_found',
+      error: message,
+      durationMs: 0,
+    });
+    if (fenced) return fencedOut(fenced, steps);
+    await emitFailed(ctx, step, 0, message);
+    Object.assign(report, { status: 'failed', error: message });
+    return {
+      kind: 'step_failed',
+      stepId: step.id,
+      stepName: step.name,
+      failure: 'bad_plan',
+      retryable: false,
+      error: message,
+      steps,
+    };
+  }
+
+  const fenced = await record(ctx, token, step, startedAt, result);
+  if (fenced) return fencedOut(fenced, steps);
+  Object.assign(report, { durationMs: result.durationMs, outputTail: result.outputTail });
+
+  if (result.status === 'succeeded') {
+    report.status = 'succeeded';
+    await emitAt(ctx, {
+      type: 'step_succeeded',
+      stepId: step.id,
+      name: step.name,
+      attempt: ctx.attempt,
+      durationMs: Math.round(result.durationMs),
+    });
+    return undefined;
+  }
+
+  const error =
+    result.status === 'timed_out' && boundedByBudget
+      ? `time budget exhausted during the step (killed after ${formatDuration(timeoutMs)})`
+      : result.error;
+  report.status = 'failed';
+  report.error = error;
+  await emitFailed(ctx, step, result.durationMs, error, result.outputTail);
+  const failed = { stepId: step.id, stepName: step.name, error, steps, outputTail: result.outputTail };
+
+  switch (result.status) {
+    case 'not_found':
+      return { kind: 'step_failed', ...failed, failure: 'not_found', retryable: false };
+    case 'failed':
+      return {
+        kind: 'step_failed',
+        ...failed,
+        failure: 'step_failed',
+        retryable: true,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      };
+    case 'cancelled':
+      return { kind: 'cancelled', stepId: step.id, error: `step "${step.name}" ${result.error}`, steps };
+    case 'timed_out':
+      if (boundedByBudget)
+        return { kind: 'budget_exhausted', stepId: step.id, error: `step "${step.name}": ${error}`, steps };
+      if (!step.idempotent) {
+        return manualIntervention(
+          step,
+          steps,
+          `step "${step.name}" (${step.id}) ${result.error} and was killed; it is not idempotent, so running it again could do harm`,
+        );
+      }
+      return { kind: 'step_failed', ...failed, failure: 'step_timed_out', retryable: true };
+  }
+}
+
+/** Journals a finished run; returns the fencing error when another worker owns the rollback now. */
+async function record(
+  ctx: ExecutionContext,
+  token: FenceToken,
+  step: PlanStep,
+  startedAt: string,
+  result: Pick<RunResult, 'status' | 'durationMs'> & {
+    error?: string;
+    exitCode?: number;
+    outputTail?: string;
+  },
+): Promise<FencedOutError | undefined> {
+  const update = {
+    attempt: ctx.attempt,
+    startedAt,
+    endedAt: new Date((ctx.now ?? Date.now)()).toISOString(),
+    durationMs: Math.round(result.durationMs),
+    result: result.status,
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.outputTail ? { outputTail: result.outputTail } : {}),
+  };
+  try {
+    if (result.status === 'succeeded') await ctx.journal.markSucceeded(token, step.id, update);
+    else await ctx.journal.markFailed(token, step.id, update);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FencedOutError) return error;
+    throw error;
+  }
+}
+
+/** Started and never finished (a crash), or killed by the bot (timeout, shutdown): effect unknown. */
+function wasInterrupted(record: StepRecord): boolean {
+  return (
+    record.status === 'started' ||
+    (record.status === 'failed' && (record.result === 'timed_out' || record.result === 'cancelled'))
+  );
+}
+
+function interruptedWhy(step: PlanStep, record: StepRecord): string {
+  const since = record.startedAt ? ` at ${record.startedAt}` : '';
+  if (record.status === 'started') {
+    return `step "${step.name}" (${step.id}) was started in attempt ${record.attempt}${since} but never finished (the worker stopped mid-step); it is not idempotent, so the bot will not run it again`;
+  }
+  return `step "${step.name}" (${step.id}) was killed in attempt ${record.attempt}${since} (${record.error ?? record.result}); it is not idempotent, so the bot will not run it again`;
+}
+
+function manualIntervention(step: PlanStep, steps: StepReport[], why: string): ExecutionOutcome {
+  return {
+    kind: 'manual_intervention',
+    stepId: step.id,
+    stepName: step.name,
+    why,
+    whatToCheck: `Check whether \`${displayArgv(step.argv)}\` took effect (e.g. the current revision or release), complete or undo it by hand, then resolve the incident.`,
+    steps,
+  };
+}
+
+function fencedOut(error: FencedOutError, steps: StepReport[]): ExecutionOutcome {
+  return { kind: 'fenced_out', token: error.token, current: error.current, steps };
+}
+
+type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never;
+
+async function emitAt(
+  ctx: ExecutionContext,
+  event: Unstamped<Parameters<ExecutionContext['emit']>[0]>,
+): Promise<void> {
+  await ctx.emit({ ...event, at: new Date((ctx.now ?? Date.now)()).toISOString() } as Parameters<
+    ExecutionContext['emit']
+  >[0]);
+}
+
+async function emitFailed(
+  ctx: ExecutionContext,
+  step: PlanStep,
+  durationMs: number,
+  error: string,
+  outputTail?: string,
+) {
+  await emitAt(ctx, {
+    type: 'step_failed',
+    stepId: step.id,
+    name: step.name,
+    attempt: ctx.attempt,
+    durationMs: Math.round(durationMs),
+    error,
+    ...(outputTail ? { outputTail } : {}),
+  });
+}

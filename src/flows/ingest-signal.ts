@@ -1,0 +1,255 @@
+/**
+ * After a webhook's 202: turns a stored signal into an incident, or attaches it to the open one
+ * ("one open incident per service and environment"). Storms attach with a count, and card updates
+ * are coalesced to at most one per incident per `coalesceMs`, so Slack's rate limits hold.
+ */
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/types.js';
+import { triage, type Assessment, type TriageThresholds } from '../domain/assessment.js';
+import { isTerminal, type Incident } from '../domain/incident.js';
+import { isActiveStatus, type DeployRecord, type Signal } from '../domain/signal.js';
+import type { TimelineEvent } from '../domain/timeline.js';
+import type { DeployStore } from '../adapters/store/deploys.js';
+import type { SignalStore } from '../adapters/store/signals.js';
+import type { DuplicateSignal } from '../adapters/webhooks/router.js';
+import { triageSection } from '../adapters/slack/blocks/triage-section.js';
+import type { KnownBlock } from '@slack/types';
+import { openIncident, type OpenRequest } from './open-incident.js';
+import type { FlowDeps } from './deps.js';
+import { refreshCard, refreshTimeline } from './views.js';
+
+/** What ingest needs from incidents; `flowIncidentPort` builds it from the bot's flows. */
+export interface IncidentPort {
+  /** The open (non-terminal) incident of a service and environment. */
+  findOpen(service: string, environment: string): Promise<{ id: string } | undefined>;
+  /** Opens one; `opened: false` when another caller holds the slot (then `id` is that incident). */
+  open(request: OpenRequest): Promise<{ id: string; opened: boolean } | undefined>;
+  /** Appends to the incident's timeline. */
+  append(incidentId: string, event: TimelineEvent): Promise<void>;
+  /** Re-renders the card and thread (called at most once per incident per coalescing window). */
+  refresh(incidentId: string): Promise<void>;
+}
+
+export interface IngestDeps {
+  incidents: IncidentPort;
+  signals: SignalStore;
+  deploys: DeployStore;
+  logger: Logger;
+  /** Minimum time between two card refreshes of one incident. Default 1000 ms. */
+  coalesceMs?: number;
+}
+
+/** The ingest entry points, wired as the webhook router's callbacks. */
+export interface SignalIngest {
+  ingest(signal: Signal): Promise<void>;
+  duplicate(duplicate: DuplicateSignal): Promise<void>;
+  deploy(record: DeployRecord): Promise<void>;
+  /** Runs pending refreshes now and stops the timers (shutdown, tests). */
+  flush(): Promise<void>;
+}
+
+/** Throttles refreshes: the first runs at once, the rest of a window fold into one at its end. */
+class Coalescer {
+  private readonly windows = new Map<string, { dirty: boolean; timer: NodeJS.Timeout }>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly run: (id: string) => Promise<void>,
+    private readonly windowMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  schedule(id: string): void {
+    const window = this.windows.get(id);
+    if (window) {
+      window.dirty = true;
+      return;
+    }
+    this.fire(id);
+  }
+
+  private fire(id: string): void {
+    const task = this.run(id).catch((error: unknown) =>
+      this.logger.warn({ err: error, incidentId: id }, 'card refresh failed'),
+    );
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
+    const timer = setTimeout(() => {
+      const window = this.windows.get(id);
+      this.windows.delete(id);
+      if (window?.dirty) this.fire(id);
+    }, this.windowMs);
+    timer.unref();
+    this.windows.set(id, { dirty: false, timer });
+  }
+
+  async flush(): Promise<void> {
+    const dirty = [...this.windows.entries()].filter(([, window]) => window.dirty).map(([id]) => id);
+    for (const window of this.windows.values()) clearTimeout(window.timer);
+    this.windows.clear();
+    await Promise.all([...this.running]);
+    await Promise.all(dirty.map((id) => this.run(id).catch(() => undefined)));
+  }
+}
+
+/** The request an alert opens: target the previous deploy, name the alert as the reason. */
+async function openRequestFor(signal: Signal, deploys: DeployStore): Promise<OpenRequest> {
+  const latest = await deploys.latest(signal.service, signal.environment);
+  const previous = latest
+    ? (latest.previousVersion ??
+      (await deploys.previousOf(signal.service, signal.environment, latest.version)))
+    : undefined;
+  return {
+    service: signal.service,
+    environment: signal.environment,
+    requester: signal.source,
+    reason: `${signal.source === 'pagerduty' ? 'PagerDuty' : 'Alertmanager'}: ${signal.summary}`,
+    source: signal.source,
+    ...(latest ? { fromVersion: latest.version } : {}),
+    ...(previous ? { toVersion: previous } : {}),
+    dedupeKey: `signal:${signal.dedupeKeys[0] ?? signal.id}`,
+    links: signal.links,
+  };
+}
+
+const alertEvent = (signal: Signal): TimelineEvent => ({
+  type: 'alert',
+  at: signal.receivedAt,
+  source: signal.source,
+  summary: signal.summary,
+  status: signal.status,
+  count: signal.alertCount,
+});
+
+export function createSignalIngest(deps: IngestDeps): SignalIngest {
+  const coalescer = new Coalescer((id) => deps.incidents.refresh(id), deps.coalesceMs ?? 1000, deps.logger);
+  // Signals of one service and environment are handled one at a time in this process, so a storm
+  // opens one incident; across processes the incident store's open slot decides.
+  const lanes = new Map<string, Promise<void>>();
+  const inLane = (key: string, work: () => Promise<void>): Promise<void> => {
+    const next = (lanes.get(key) ?? Promise.resolve()).then(work);
+    const settled = next.catch(() => undefined);
+    lanes.set(key, settled);
+    void settled.then(() => {
+      if (lanes.get(key) === settled) lanes.delete(key);
+    });
+    return next;
+  };
+
+  const ingestNow = async (signal: Signal): Promise<void> => {
+    const open = await deps.incidents.findOpen(signal.service, signal.environment);
+    if (open) {
+      await deps.signals.attach(open.id, signal);
+      await deps.incidents.append(open.id, alertEvent(signal));
+      coalescer.schedule(open.id);
+    } else if (isActiveStatus(signal.status)) {
+      const request = await openRequestFor(signal, deps.deploys);
+      const result = await deps.incidents.open(request);
+      if (result) {
+        await deps.signals.attach(result.id, signal);
+        await deps.incidents.append(result.id, alertEvent(signal));
+        // The card was posted before the signal was on the incident's log: show its triage now.
+        coalescer.schedule(result.id);
+      }
+    } else {
+      deps.logger.info(
+        { signal: signal.id, status: signal.status },
+        'signal for no open incident; kept, nothing opened',
+      );
+    }
+    await deps.signals.markProcessed(signal.id);
+  };
+
+  return {
+    ingest: (signal) => inLane(`${signal.service}/${signal.environment}`, () => ingestNow(signal)),
+    duplicate: (duplicate) =>
+      inLane(`${duplicate.service}/${duplicate.environment}`, async () => {
+        const open = await deps.incidents.findOpen(duplicate.service, duplicate.environment);
+        if (!open) return;
+        await deps.signals.countDuplicate(open.id);
+        coalescer.schedule(open.id);
+      }),
+    deploy: (record) =>
+      inLane(`${record.service}/${record.environment}`, async () => {
+        const open = await deps.incidents.findOpen(record.service, record.environment);
+        if (!open) return;
+        await deps.incidents.append(open.id, {
+          type: 'deploy',
+          at: record.deployedAt,
+          version: record.version,
+          ...(record.previousVersion ? { previousVersion: record.previousVersion } : {}),
+        });
+        coalescer.schedule(open.id);
+      }),
+    flush: () => coalescer.flush(),
+  };
+}
+
+/** The port over the bot's own flows and incident store. */
+export function flowIncidentPort(flow: FlowDeps): IncidentPort {
+  return {
+    async findOpen(service, environment) {
+      const id = await flow.store.openIncidentId(service, environment);
+      const incident = id ? await flow.store.get(id) : undefined;
+      return incident && !isTerminal(incident.state) ? { id: incident.id } : undefined;
+    },
+    async open(request) {
+      try {
+        const result = await openIncident(flow, request);
+        if (result.kind === 'opened') return { id: result.incident.id, opened: true };
+        if (result.kind === 'already_open') return { id: result.incident.id, opened: false };
+        return { id: result.incidentId, opened: false };
+      } catch (error) {
+        flow.logger.error(
+          { err: error, service: request.service, environment: request.environment },
+          'an alert could not open an incident',
+        );
+        return undefined;
+      }
+    },
+    append: (incidentId, event) => flow.store.append(incidentId, event),
+    async refresh(incidentId) {
+      await refreshCard(flow, incidentId);
+      await refreshTimeline(flow, incidentId);
+    },
+  };
+}
+
+/** What the card's triage blocks are computed from. */
+export interface TriageDeps {
+  catalog: Catalog;
+  signals: SignalStore;
+  deploys: DeployStore;
+  now: () => Date;
+  thresholds?: TriageThresholds;
+}
+
+/** The assessment of an incident: its first signal (if an alert opened it) against its deploys. */
+export async function assessIncident(
+  deps: TriageDeps,
+  incident: Incident,
+): Promise<{ assessment: Assessment; signal?: Signal }> {
+  const log = await deps.signals.incidentLog(incident.id, 200);
+  const first = log.at(-1);
+  const signal = first ? await deps.signals.get(first.id) : undefined;
+  const env = deps.catalog.services[incident.service]?.environments[incident.environment];
+  const lookback = env?.deployLookbackMs ?? 2 * 3_600_000;
+  const history = await deps.deploys.history(incident.service, incident.environment, 20);
+  const assessment = triage(signal, history, deps.now(), lookback, deps.thresholds);
+  return { assessment, ...(signal ? { signal } : {}) };
+}
+
+/** `FlowDeps.cardExtras`-ready: the triage blocks of an incident. */
+export async function triageBlocks(deps: TriageDeps, incident: Incident): Promise<KnownBlock[]> {
+  const { assessment, signal } = await assessIncident(deps, incident);
+  const counts = await deps.signals.incidentCounters(incident.id);
+  const active = counts.firing + counts.triggered;
+  return triageSection({
+    assessment,
+    ...(signal ? { signal } : {}),
+    counts,
+    resolvedBeforeApproval:
+      incident.state === 'awaiting_approval' && counts.resolved > 0 && counts.resolved >= active,
+    now: deps.now(),
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * Opens a rollback request: checks it against the catalog, freezes the plan, stores the incident,
+ * posts the assessment card and starts its thread. One open incident per service and environment;
+ * a redelivered request (same dedupe key) never opens a second one.
+ */
+import { findEnvironment } from '../catalog/load.js';
+import { isTerminal, type Incident } from '../domain/incident.js';
+import { PlanError, resolvePlan } from '../domain/plan.js';
+import type { FlowDeps } from './deps.js';
+import { UserFacingError } from './errors.js';
+import { renderCard, postThreadViews } from './views.js';
+
+export interface OpenRequest {
+  service: string;
+  environment: string;
+  requester: string;
+  reason: string;
+  source: Incident['source'];
+  fromVersion?: string;
+  toVersion?: string;
+  /** A Slack trigger id or a webhook event id: the same key never opens two incidents. */
+  dedupeKey?: string;
+  links?: Incident['links'];
+}
+
+export type OpenResult =
+  | { kind: 'opened'; incident: Incident }
+  | { kind: 'duplicate'; incidentId: string }
+  | { kind: 'already_open'; incident: Incident };
+
+export async function openIncident(deps: FlowDeps, request: OpenRequest): Promise<OpenResult> {
+  const env = findEnvironment(deps.catalog, request.service, request.environment);
+  if (!env) throw new UserFacingError(`${request.service}/${request.environment} is not in the catalog.`);
+
+  const id = await deps.store.nextId();
+  if (request.dedupeKey) {
+    const earlier = await deps.store.claim(request.dedupeKey, id);
+    if (earlier) return { kind: 'duplicate', incidentId: earlier };
+  }
+
+  let plan;
+  try {
+    plan = resolvePlan(env.rollback, env.verify, env.timeBudgetMs, { ...request, incidentId: id });
+  } catch (error) {
+    if (error instanceof PlanError && error.message.startsWith('{toVersion}')) {
+      throw new UserFacingError(
+        `The plan for ${request.service}/${request.environment} needs a target version: add \`--to <version>\`.`,
+      );
+    }
+    if (error instanceof PlanError) throw new UserFacingError(`Cannot build the plan: ${error.message}.`);
+    throw error;
+  }
+
+  const holder = await reserveSlot(deps, request.service, request.environment, id);
+  if (holder) return { kind: 'already_open', incident: holder };
+
+  const now = deps.now();
+  const incident: Incident = {
+    id,
+    service: request.service,
+    environment: request.environment,
+    requester: request.requester,
+    reason: request.reason,
+    source: request.source,
+    fromVersion: request.fromVersion,
+    toVersion: request.toVersion,
+    plan,
+    policy: {
+      approvers: env.approvers,
+      requiredApprovals: env.requiredApprovals,
+      allowSelfApproval: env.allowSelfApproval,
+    },
+    state: 'awaiting_approval',
+    approvals: [],
+    channel: env.channel,
+    links: request.links,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + env.approvalTimeoutMs).toISOString(),
+  };
+  await deps.store.create(incident, [
+    {
+      type: 'requested',
+      at: incident.createdAt,
+      by: request.requester,
+      source: request.source,
+      reason: request.reason,
+    },
+  ]);
+  deps.metrics.incidentsOpened.inc({ source: request.source });
+  await postCard(deps, incident);
+  return { kind: 'opened', incident: (await deps.store.get(id)) ?? incident };
+}
+
+/**
+ * Takes the service/environment slot. A slot held by an incident that has ended (or vanished)
+ * is stale and taken over; a live one is returned to the caller.
+ */
+async function reserveSlot(
+  deps: FlowDeps,
+  service: string,
+  environment: string,
+  id: string,
+): Promise<Incident | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const holderId = await deps.store.reserveOpen(service, environment, id);
+    if (!holderId) return undefined;
+    const holder = await deps.store.get(holderId);
+    if (holder && !isTerminal(holder.state)) return holder;
+    await deps.store.releaseOpen(service, environment, holderId);
+  }
+  throw new Error(`could not reserve ${service}/${environment}`);
+}
+
+/** Posts the card, then the thread's timeline under it; the message ids are kept on the incident. */
+export async function postCard(deps: FlowDeps, incident: Incident): Promise<void> {
+  if (incident.messageTs) return;
+  const posted = await deps.slack.chat.postMessage({
+    channel: incident.channel,
+    ...(await renderCard(deps, incident)),
+  });
+  const messageTs = posted.ts;
+  if (!messageTs) throw new Error('chat.postMessage returned no ts');
+  await deps.store.mutate(incident.id, (current) => ({
+    incident: { ...current, messageTs, channel: posted.channel ?? current.channel },
+    events: [],
+    result: undefined,
+  }));
+  await postThreadViews(deps, incident.id);
+}

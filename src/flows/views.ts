@@ -1,0 +1,83 @@
+/**
+ * The Slack views of an incident: the card (updated in place) and the thread's timeline and
+ * progress messages (each posted once, then updated in place). All are re-rendered from the stored
+ * incident and timeline, so any process can refresh them after any change, even after a restart.
+ */
+import type { Incident } from '../domain/incident.js';
+import { assessmentCard } from '../adapters/slack/blocks/assessment-card.js';
+import { timelineMessage } from '../adapters/slack/blocks/timeline-message.js';
+import { progressMessage } from '../adapters/slack/blocks/progress-message.js';
+import type { FlowDeps } from './deps.js';
+
+export async function renderCard(deps: FlowDeps, incident: Incident) {
+  const queuePosition = incident.state === 'queued' ? await deps.queues.position(incident) : undefined;
+  const extras = await (deps.cardExtras?.(incident) ?? Promise.resolve({}));
+  return assessmentCard(incident, { ...extras, queuePosition });
+}
+
+export async function refreshCard(deps: FlowDeps, incidentId: string): Promise<void> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident?.messageTs) return;
+  await deps.slack.chat.update({
+    channel: incident.channel,
+    ts: incident.messageTs,
+    ...(await renderCard(deps, incident)),
+  });
+}
+
+/** Posts the thread's timeline message under the card, once. */
+export async function postThreadViews(deps: FlowDeps, incidentId: string): Promise<void> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident?.messageTs || incident.timelineTs) return;
+  const view = timelineMessage(incident, await deps.store.timeline(incidentId));
+  const posted = await deps.slack.chat.postMessage({
+    channel: incident.channel,
+    thread_ts: incident.messageTs,
+    ...view,
+  });
+  await deps.store.mutate(incidentId, (current) => ({
+    incident: { ...current, timelineTs: posted.ts },
+    events: [],
+    result: undefined,
+  }));
+}
+
+export async function refreshTimeline(deps: FlowDeps, incidentId: string): Promise<void> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident?.timelineTs) return postThreadViews(deps, incidentId);
+  const view = timelineMessage(incident, await deps.store.timeline(incidentId));
+  await deps.slack.chat.update({ channel: incident.channel, ts: incident.timelineTs, ...view });
+}
+
+/** The progress message appears when the rollback starts; only the one running worker posts it. */
+export async function refreshProgress(deps: FlowDeps, incidentId: string): Promise<void> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident?.messageTs) return;
+  const view = progressMessage(incident, await deps.store.timeline(incidentId));
+  if (incident.progressTs) {
+    await deps.slack.chat.update({ channel: incident.channel, ts: incident.progressTs, ...view });
+    return;
+  }
+  const posted = await deps.slack.chat.postMessage({
+    channel: incident.channel,
+    thread_ts: incident.messageTs,
+    ...view,
+  });
+  await deps.store.mutate(incidentId, (current) => ({
+    incident: { ...current, progressTs: posted.ts },
+    events: [],
+    result: undefined,
+  }));
+}
+
+/** Card and timeline after a change; failures to reach Slack are logged, never lose the change. */
+export async function refreshViews(deps: FlowDeps, incidentId: string): Promise<void> {
+  const results = await Promise.allSettled([
+    refreshCard(deps, incidentId),
+    refreshTimeline(deps, incidentId),
+  ]);
+  for (const result of results) {
+    if (result.status === 'rejected')
+      deps.logger.warn({ err: result.reason, incidentId }, 'could not update the Slack views');
+  }
+}

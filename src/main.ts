@@ -1,0 +1,37 @@
+/** `npm start`: configuration from the environment, then the bot; SIGTERM/SIGINT stop it cleanly. */
+import { CatalogError } from './catalog/load.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startBot } from './bot.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const bot = await startBot({ config });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bot.deps.logger.info({ signal }, 'stopping');
+    bot
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        bot.deps.logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`rollback-bot: configuration error: ${error.message}`);
+  } else if (error instanceof CatalogError) {
+    console.error(
+      `rollback-bot: catalog error: ${error.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
+  } else {
+    console.error(`rollback-bot: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

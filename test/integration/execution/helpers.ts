@@ -1,0 +1,85 @@
+/** Builders for execution tests: plans whose steps are real node processes recording to a file. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PlanStep, RollbackPlan, VerifyCheck } from '../../../src/domain/plan.js';
+import type { TimelineEvent } from '../../../src/domain/timeline.js';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const RECORD_STEP = join(REPO, 'test/fixtures/steps/record.mjs');
+
+export interface StepLogEntry {
+  event: 'start' | 'end';
+  argv: string[];
+  pid: number;
+  at: number;
+  exitCode?: number;
+}
+
+/** A temporary directory for step logs, removed by `remove()`. */
+export function scratchDir(): { dir: string; log(name: string): string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-exec-'));
+  return {
+    dir,
+    log: (name) => join(dir, `${name}.jsonl`),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function readLog(path: string): StepLogEntry[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as StepLogEntry);
+}
+
+export function starts(path: string): number {
+  return readLog(path).filter((e) => e.event === 'start').length;
+}
+
+/** A step running test/fixtures/steps/record.mjs, logging to `log`. */
+export function recordStep(
+  id: string,
+  log: string,
+  options: { idempotent?: boolean; timeoutMs?: number; env?: Record<string, string>; args?: string[] } = {},
+): PlanStep {
+  return {
+    id,
+    name: `Step ${id}`,
+    argv: [process.execPath, RECORD_STEP, ...(options.args ?? [id])],
+    idempotent: options.idempotent ?? false,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    env: { STEP_LOG: log, ...options.env },
+  };
+}
+
+export function plan(steps: PlanStep[], verify: VerifyCheck[] = [], timeBudgetMs = 30_000): RollbackPlan {
+  return { steps, verify, timeBudgetMs };
+}
+
+/** Collects emitted events. */
+export function recorder(): { events: TimelineEvent[]; emit(event: TimelineEvent): void; types(): string[] } {
+  const events: TimelineEvent[] = [];
+  return { events, emit: (event) => void events.push(event), types: () => events.map((e) => e.type) };
+}
+
+/** Polls until `check` holds, failing after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Whether a process still runs (a zombie left for an init that does not reap counts as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

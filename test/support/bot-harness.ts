@@ -1,0 +1,142 @@
+/**
+ * Starts the real bot in-process: real HTTP server on a free port, real Redis under a unique
+ * prefix, Slack reached through the local stand-in. Requests are signed exactly as Slack signs them.
+ */
+import { parseCatalog } from '../../src/catalog/load.js';
+import { loadConfig } from '../../src/config.js';
+import { startBot, type Bot, type BotOptions } from '../../src/bot.js';
+import { pino } from 'pino';
+import { SlackStub } from './slack-stub.js';
+import { blockActionBody, postSigned, slashCommandBody, type SendOptions } from './slack-signing.js';
+import { testRedis, type TestRedis } from './redis.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const BOT_TOKEN = 'xoxb-test-token';
+
+export interface CatalogOptions {
+  approvers?: string[];
+  requiredApprovals?: number;
+  allowSelfApproval?: boolean;
+  approvalTimeout?: string;
+  steps?: string;
+}
+
+export function testCatalogYaml(o: CatalogOptions = {}): string {
+  return `version: 1
+defaults:
+  channel: C0INCIDENTS
+  approvers: ${JSON.stringify(o.approvers ?? ['U0LEAD', 'S0SRE'])}
+  requiredApprovals: ${o.requiredApprovals ?? 1}
+  allowSelfApproval: ${o.allowSelfApproval ?? false}
+  approvalTimeout: ${o.approvalTimeout ?? '30m'}
+services:
+  checkout:
+    environments:
+      staging:
+        rollback:
+          - name: Undo deployment
+            run: [kubectl, rollout, undo, deployment/checkout, -n, staging]
+      production:
+        rollback:
+${
+  o.steps ??
+  `          - name: Roll back to the target
+            run: [kubectl, rollout, undo, deployment/checkout, -n, prod, "--to-revision={toVersion}"]
+            idempotent: true
+          - name: Wait for rollout
+            run: [kubectl, rollout, status, deployment/checkout, -n, prod]
+            idempotent: true`
+}
+`;
+}
+
+export interface Harness {
+  bot: Bot;
+  slack: SlackStub;
+  redis: TestRedis;
+  slash(
+    text: string,
+    userId?: string,
+    opts?: Partial<SendOptions> & { triggerId?: string },
+  ): Promise<{ status: number; text: string; ms: number }>;
+  click(
+    action: 'approve' | 'reject',
+    incidentId: string,
+    userId: string,
+  ): Promise<{ status: number; text: string }>;
+  /** Stops the bot only (Redis keys and the stand-in stay): for restart tests. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  catalog: CatalogOptions = {},
+  overrides: Partial<BotOptions> = {},
+): Promise<Harness> {
+  const slack = await SlackStub.start({ token: BOT_TOKEN });
+  const redis = await testRedis('bot');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  });
+  const options: BotOptions = {
+    config,
+    catalog: parseCatalog(testCatalogYaml(catalog), 'test-catalog.yaml'),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...overrides,
+  };
+  const harness: Harness = {
+    bot: await startBot(options),
+    slack,
+    redis,
+    async slash(text, userId = 'U0REQUESTER', opts = {}) {
+      const body = slashCommandBody({
+        text,
+        userId,
+        triggerId: opts.triggerId,
+        responseUrl: `${slack.responseUrlBase}cmd-${Math.random().toString(36).slice(2)}`,
+      });
+      return postSigned(`${harness.bot.url}/slack/events`, body, { secret: SIGNING_SECRET, ...opts });
+    },
+    async click(action, incidentId, userId) {
+      const incident = await harness.bot.deps.store.get(incidentId);
+      const body = blockActionBody({
+        actionId: action === 'approve' ? 'rollback_approve' : 'rollback_reject',
+        value: incidentId,
+        userId,
+        messageTs: incident?.messageTs,
+        responseUrl: `${slack.responseUrlBase}act-${Math.random().toString(36).slice(2)}`,
+      });
+      return postSigned(`${harness.bot.url}/slack/events`, body, { secret: SIGNING_SECRET });
+    },
+    async restart() {
+      await harness.bot.stop();
+      harness.bot = await startBot(options);
+    },
+    async close() {
+      await harness.bot.stop();
+      await slack.close();
+      await redis.cleanup();
+    },
+  };
+  return harness;
+}
+
+/** Polls until `check` returns a value (Slack work happens after the ack). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

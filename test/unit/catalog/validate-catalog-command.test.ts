@@ -1,0 +1,44 @@
+import { validateCatalogCommand } from '../../../src/cli/validate-catalog.js';
+
+/** Runs the command, collecting what it prints. */
+async function run(args: string[], defaultPath = 'manifests/catalog.yaml') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await validateCatalogCommand(
+    args,
+    { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+    defaultPath,
+  );
+  return { code, out, err };
+}
+
+describe('rollback-bot validate-catalog', () => {
+  it('exits 0 with a one-line summary for a valid catalog, using the default path', async () => {
+    const { code, out, err } = await run([], 'manifests/catalog.example.yaml');
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([
+      'manifests/catalog.example.yaml: valid, 2 service(s), 3 environment(s): checkout (staging, production), payments-api (production)',
+    ]);
+  });
+
+  it('exits 1 and prints every error on its own line', async () => {
+    const { code, out, err } = await run(['test/fixtures/catalogs/many-errors.yaml']);
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err[0]).toBe('test/fixtures/catalogs/many-errors.yaml: 12 error(s)');
+    expect(err).toHaveLength(13);
+    expect(err).toContain(
+      '  services.checkout.environments.production.rollback[0].run: expected a list of strings (line 14)',
+    );
+  });
+
+  it('exits 2 on a file it cannot read or a usage error', async () => {
+    const missing = await run(['no/such/catalog.yaml']);
+    expect(missing).toEqual({ code: 2, out: [], err: ['cannot read no/such/catalog.yaml: file not found'] });
+    const usage = await run(['a.yaml', 'b.yaml']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toEqual(['expected at most one path', 'usage: rollback-bot validate-catalog [path]']);
+    expect((await run(['--strict'])).err[0]).toBe('unknown option --strict');
+  });
+});
