@@ -19,11 +19,12 @@ import { createHttpApp, finishHttpApp } from './adapters/http/server.js';
 import { refuseFutureTimestamps } from './adapters/http/slack-guards.js';
 import { RollbackQueues } from './adapters/queue/rollback-queues.js';
 import { boltLogger } from './adapters/slack/bolt-logger.js';
-import { registerListeners, type CommandHooks } from './adapters/slack/listeners/index.js';
+import { registerListeners } from './adapters/slack/listeners/index.js';
 import { GroupDirectory } from './adapters/slack/usergroups.js';
 import { IncidentStore } from './adapters/store/incidents.js';
 import type { FlowDeps } from './flows/deps.js';
 import { expireStale } from './flows/decide.js';
+import { wireAlerts } from './features/alerts.js';
 
 const { App, ExpressReceiver } = bolt;
 
@@ -90,6 +91,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     },
   });
 
+  // Webhooks come first: they read their raw bodies themselves, before any other parser.
+  const alerts = wireAlerts(deps, config, redis, http);
+
   const socketMode = Boolean(config.slack.appToken);
   const clientOptions = { slackApiUrl: config.slack.apiUrl };
   let app: InstanceType<typeof App>;
@@ -112,11 +116,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
   }
-  const hooks: CommandHooks = {
-    requestContext: async () => ({}),
-    unlock: async (service, environment) => `${service}/${environment} is not locked.`,
-  };
-  registerListeners(app, deps, hooks);
+  registerListeners(app, deps, alerts.hooks);
   finishHttpApp(http, logger);
 
   const server: Server = await new Promise((resolve) => {
@@ -125,6 +125,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (socketMode) await app.start();
   const port = (server.address() as AddressInfo).port;
 
+  alerts.replayPending().catch((error: unknown) => logger.warn({ err: error }, 'could not replay pending signals'));
   const sweep = setInterval(() => {
     expireStale(deps).catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
   }, options.sweepIntervalMs ?? 15_000);
@@ -141,6 +142,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     redis,
     async stop() {
       clearInterval(sweep);
+      await alerts.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { analyzeMigrations } from '../../src/domain/safety/analyze-migrations.js';
 import type { MigrationAnalysis } from '../../src/domain/safety/analyze-migrations.js';
+import type { Verdict } from '../../src/domain/safety/types.js';
+import { worseVerdict } from '../../src/domain/safety/verdict.js';
 
 const FIXTURES = 'test/fixtures/migrations';
 const CONNECTION = {
@@ -102,10 +104,7 @@ async function applyRelease(
 async function prove(scenario: string) {
   const release = await readRelease(scenario);
   const analysis = await analyzeMigrations(release);
-  const verdict = analysis.files.reduce(
-    (worst, f) => (f.verdict === 'unsafe' || worst === 'safe' ? f.verdict : worst),
-    'safe' as string,
-  );
+  const verdict = analysis.files.reduce<Verdict>((worst, file) => worseVerdict(worst, file.verdict), 'safe');
   const client = await scenarioClient(scenario.replace(/-/g, '_'));
   try {
     expect(await oldVersionFailures(client)).toEqual([]);

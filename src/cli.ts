@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/** `rollback-bot <verb>`: the contract's CLI. Exit codes: 0 ok, 1 a finding or invalid input, 2 usage. */
+import { validateCatalogCommand } from './cli/validate-catalog.js';
+import { checkMigrationsCommand } from './cli/check-migrations.js';
+
+const USAGE = `Usage:
+  rollback-bot validate-catalog [path]
+  rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] <file-or-dir>…`;
+
+const io = {
+  stdout: (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+async function run(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  switch (verb) {
+    case 'validate-catalog':
+      // The CLI, like the bot, defaults to ROLLBACK_CATALOG, then manifests/catalog.yaml.
+      return validateCatalogCommand(args, io, process.env.ROLLBACK_CATALOG || 'manifests/catalog.yaml');
+    case 'check-migrations':
+      return checkMigrationsCommand(args, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(USAGE);
+      return verb === undefined ? 2 : 0;
+    default:
+      io.stderr(`rollback-bot: unknown verb "${verb}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    io.stderr(`rollback-bot: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  },
+);
