@@ -27,8 +27,11 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`rollback-bot: configuration error: ${error.message}`);
   } else if (error instanceof CatalogError) {
+    const lines = error.errors.map((e) => `  ${e.path}: ${e.message}`);
     console.error(
-      `rollback-bot: catalog error: ${error.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      [`rollback-bot: catalog error: ${error.errors.length} problem(s) in ${error.source}`, ...lines].join(
+        '\n',
+      ),
     );
   } else {
     console.error(`rollback-bot: cannot start: ${error instanceof Error ? error.message : String(error)}`);

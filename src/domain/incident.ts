@@ -39,6 +39,21 @@ export interface Approval {
   at: string;
 }
 
+/**
+ * The rollback-safety verdict as recorded on the incident (the full report is cached apart), and
+ * whether approving it means overriding the analysis, which takes two approvers.
+ */
+export interface IncidentSafety {
+  /** `pending` while the analysis still runs; approvals wait for it. */
+  verdict: 'safe' | 'conditional' | 'unsafe' | 'unknown' | 'pending';
+  /** True when approving overrides the analysis (unsafe, or preconditions nobody can run). */
+  override: boolean;
+  /** Why the override is needed, in a responder's words. */
+  why?: string;
+  /** The catalog's own required approvals, before an override raised them. */
+  configuredApprovals: number;
+}
+
 export interface Incident {
   /** Short and human: `RB-1042`. */
   id: string;
@@ -64,6 +79,8 @@ export interface Incident {
   progressTs?: string;
   /** Links shown on the card (e.g. the PagerDuty incident). */
   links?: { label: string; url: string }[];
+  /** Rollback safety, when the analysis is wired in. */
+  safety?: IncidentSafety;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;

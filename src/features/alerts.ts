@@ -28,7 +28,12 @@ export function wireAlerts(deps: FlowDeps, config: Config, redis: Redis, http: E
   const signals = new SignalStore(redis, prefix);
   const deploys = new DeployStore(redis, prefix);
   const locks = new LockStore(redis, prefix);
-  const ingest = createSignalIngest({ incidents: flowIncidentPort(deps), signals, deploys, logger: deps.logger });
+  const ingest = createSignalIngest({
+    incidents: flowIncidentPort(deps),
+    signals,
+    deploys,
+    logger: deps.logger,
+  });
   const triageDeps = { catalog: deps.catalog, signals, deploys, now: deps.now };
   deps.cardExtras = async (incident) => ({ triage: await triageBlocks(triageDeps, incident) });
 
@@ -61,7 +66,11 @@ export function wireAlerts(deps: FlowDeps, config: Config, redis: Redis, http: E
       const removed = await locks.unlock(service, environment, userId);
       if (!removed) return `${service}/${environment} is not locked; deploys may proceed.`;
       if (removed.incidentId) {
-        await deps.store.append(removed.incidentId, { type: 'unlocked', at: deps.now().toISOString(), by: userId });
+        await deps.store.append(removed.incidentId, {
+          type: 'unlocked',
+          at: deps.now().toISOString(),
+          by: userId,
+        });
         await refreshViews(deps, removed.incidentId);
       }
       return `Unlocked ${service}/${environment}: deploys may proceed again (it was locked against ${removed.version} after ${removed.incidentId ?? 'a rollback'}).`;

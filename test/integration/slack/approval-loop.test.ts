@@ -151,7 +151,7 @@ describe('the Slack approval loop', () => {
     const afterOne = await h.bot.deps.store.get(id);
     expect(afterOne?.approvals.map((a) => a.userId)).toEqual(['U0LEAD']);
     expect(afterOne?.state).toBe('awaiting_approval');
-    expect(cardText(await cardOf(h, id))).toContain('1 of 2');
+    await eventually(async () => (cardText(await cardOf(h, id)).includes('1 of 2') ? true : undefined));
     await Promise.all([
       ...Array.from({ length: 5 }, () => h.click('approve', id, 'U0SECOND')),
       h.click('approve', id, 'U0LEAD'),

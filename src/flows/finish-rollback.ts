@@ -1,0 +1,129 @@
+/**
+ * How a rollback ends: the terminal state and its timeline event in one atomic change (only the
+ * process that makes the change announces it, so a re-delivered job never signals twice), then
+ * the write-up in the thread: the escalation for a human when the bot stopped, the card and
+ * timeline refreshed, and the postmortem agenda posted and uploaded as a Markdown file.
+ */
+import { isTerminal, transition, type Incident } from '../domain/incident.js';
+import { buildPostmortem } from '../domain/postmortem.js';
+import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
+import type { Notifier } from '../adapters/notify/webhook-notifier.js';
+import { escalationMessage, type EscalationKind } from '../adapters/slack/blocks/escalation-message.js';
+import { postmortemSlackText, renderPostmortemMarkdown } from '../adapters/render/postmortem.js';
+import type { FlowDeps } from './deps.js';
+import { refreshProgress, refreshViews } from './views.js';
+
+/** FlowDeps plus what the execution side needs to speak outward. */
+export interface RollbackFlowDeps extends FlowDeps {
+  notifier: Notifier;
+}
+
+type EventOf<T extends TimelineEvent['type']> = Extract<TimelineEvent, { type: T }>;
+
+/** A terminal state and the event that records why. */
+export type Conclusion =
+  | { state: 'completed'; event: EventOf<'rollback_complete'> }
+  | { state: 'failed'; event: EventOf<'rollback_failed'> }
+  | { state: 'unverified'; event: EventOf<'rollback_unverified'> }
+  | { state: 'manual_intervention'; event: EventOf<'manual_intervention_required'> };
+
+type SignalEvent = EventOf<keyof typeof OUTBOUND_SIGNALS>;
+
+/** Counts an outbound signal and sends it to the environment's notify targets (never waits). */
+export function announce(deps: RollbackFlowDeps, incident: Incident, event: SignalEvent): void {
+  const signal = OUTBOUND_SIGNALS[event.type];
+  deps.metrics.signals.inc({ signal, environment: incident.environment });
+  const targets = deps.catalog.services[incident.service]?.environments[incident.environment]?.notify ?? [];
+  if (targets.length === 0) return;
+  deps.notifier.send(targets, {
+    signal,
+    incidentId: incident.id,
+    service: incident.service,
+    environment: incident.environment,
+    state: incident.state,
+    at: event.at,
+    ...(incident.fromVersion ? { fromVersion: incident.fromVersion } : {}),
+    ...(incident.toVersion ? { toVersion: incident.toVersion } : {}),
+    event,
+  });
+}
+
+/**
+ * Moves the incident to the conclusion's state if `transition` allows it from the current one
+ * (and `stillSo`, when given, holds), then announces and writes up. Returns whether this call
+ * made the change; a second call for the same incident changes and posts nothing.
+ */
+export async function concludeRollback(
+  deps: RollbackFlowDeps,
+  incidentId: string,
+  conclusion: Conclusion,
+  stillSo: (incident: Incident) => boolean = () => true,
+): Promise<boolean> {
+  const changed = await deps.store.mutate<Incident | undefined>(incidentId, (current) => {
+    const next = transition(current.state, { type: conclusion.state });
+    if (!next.ok || !stillSo(current)) return { unchanged: true, result: undefined };
+    const incident = { ...current, state: next.state, updatedAt: conclusion.event.at };
+    return { incident, events: [conclusion.event], result: incident };
+  });
+  if (!changed) return false;
+  announce(deps, changed, conclusion.event);
+  await writeUp(deps, incidentId);
+  return true;
+}
+
+const ESCALATION_KINDS: Partial<Record<Incident['state'], EscalationKind>> = {
+  failed: 'failed',
+  unverified: 'unverified',
+  manual_intervention: 'manual_intervention',
+};
+
+function escalationWhy(events: TimelineEvent[]): string {
+  for (const event of [...events].reverse()) {
+    if (event.type === 'rollback_failed' || event.type === 'rollback_unverified') return event.error;
+    if (event.type === 'manual_intervention_required') return event.why;
+  }
+  return 'the rollback did not complete';
+}
+
+/**
+ * The thread's ending for a terminal incident: escalation (when a human must act), card and
+ * timeline, final progress, postmortem. Each part is claimed once per incident, so a re-run after
+ * a crash fills in what is missing without posting anything twice. Slack failures are logged.
+ */
+export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promise<void> {
+  const incident = await deps.store.get(incidentId);
+  if (!incident || !isTerminal(incident.state) || !incident.messageTs) return;
+  const log = deps.logger.child({ incidentId });
+  const events = await deps.store.timeline(incidentId);
+  const thread = { channel: incident.channel, thread_ts: incident.messageTs };
+
+  const kind = ESCALATION_KINDS[incident.state];
+  if (kind && !(await deps.store.claim(`escalated:${incidentId}`, incidentId, 30 * 86_400))) {
+    const message = escalationMessage(incident, events, kind, escalationWhy(events));
+    await deps.slack.chat
+      .postMessage({ ...thread, ...message })
+      .catch((error: unknown) => log.error({ err: error }, 'could not post the escalation'));
+  }
+
+  await refreshViews(deps, incidentId);
+  if (incident.progressTs) {
+    await refreshProgress(deps, incidentId).catch((error: unknown) =>
+      log.warn({ err: error }, 'could not update the progress message'),
+    );
+  }
+
+  if (await deps.store.claim(`postmortem:${incidentId}`, incidentId, 30 * 86_400)) return;
+  try {
+    const model = buildPostmortem(incident, events, { now: deps.now() });
+    await deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(model) });
+    await deps.slack.filesUploadV2({
+      channel_id: incident.channel,
+      thread_ts: incident.messageTs,
+      filename: `${incidentId}-postmortem.md`,
+      title: model.title,
+      content: renderPostmortemMarkdown(model),
+    });
+  } catch (error) {
+    log.error({ err: error }, 'could not post the postmortem agenda');
+  }
+}

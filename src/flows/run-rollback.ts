@@ -1,0 +1,238 @@
+/**
+ * The rollback job: one attempt of one approved rollback. Marks the incident running, runs the
+ * plan through the engine (journaled, fenced, verified), and turns the engine's outcome into
+ * rollback-level events, a terminal state and a verdict for the queue (done, retry, stop, requeue).
+ *
+ * BullMQ delivers at least once: a re-delivered job finds the incident terminal (and only fills in
+ * a missing write-up), or running (and the journal skips what already ran). Terminal changes go
+ * through `transition`, so only one delivery ever announces an ending.
+ */
+import { isTerminal, transition, type Incident } from '../domain/incident.js';
+import { decideRetry } from '../domain/retry.js';
+import type { TimelineEvent } from '../domain/timeline.js';
+import type { CommandRunner } from '../adapters/shell/types.js';
+import type { StepJournal } from '../adapters/store/step-journal.js';
+import { Coalescer } from '../adapters/queue/coalesce.js';
+import { jobIdFor, queueNameFor } from '../adapters/queue/rollback-queues.js';
+import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
+import { announce, concludeRollback, writeUp, type Conclusion, type RollbackFlowDeps } from './finish-rollback.js';
+import { refreshCard, refreshProgress, refreshTimeline, refreshViews } from './views.js';
+
+/** What the job handler needs besides the flows' usual deps. */
+export interface RollbackDeps extends RollbackFlowDeps {
+  journal: StepJournal;
+  runner: CommandRunner;
+  /** Least time between two progress updates of one incident in Slack. Default 500 ms. */
+  progressIntervalMs?: number;
+}
+
+/** One delivery of a rollback job, as the queue adapter reports it. */
+export interface RollbackJob {
+  incidentId: string;
+  /** 1-based: BullMQ `attemptsMade + 1`. */
+  attempt: number;
+  /** The job's `attempts` option (the catalog's maxAttempts when it was queued). */
+  maxAttempts: number;
+  /** Aborted when the process shuts down. */
+  signal: AbortSignal;
+}
+
+/**
+ * What the queue should do with the job: `done` (finished, whatever the outcome), `retry` (throw,
+ * so BullMQ retries after the configured backoff), `stop` (UnrecoverableError: the incident is
+ * already terminal), `requeue` (shutdown: run again soon, without counting an attempt).
+ */
+export type JobVerdict =
+  | { kind: 'done' }
+  | { kind: 'retry'; error: string }
+  | { kind: 'stop'; error: string }
+  | { kind: 'requeue'; why: string };
+
+const done: JobVerdict = { kind: 'done' };
+
+export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise<JobVerdict> {
+  const { incidentId, attempt } = job;
+  const found = await deps.store.get(incidentId);
+  if (!found) return { kind: 'stop', error: `there is no incident ${incidentId}` };
+  if (isTerminal(found.state)) {
+    // A re-delivery after the ending was recorded: only complete a write-up a crash cut short.
+    await writeUp(deps, incidentId);
+    return done;
+  }
+
+  const started = await markRunning(deps, job);
+  if (!started.ok) return { kind: 'stop', error: started.why };
+  if (started.announce) announce(deps, started.incident, started.announce);
+
+  const log = deps.logger.child({ incidentId, attempt });
+  const progress = new Coalescer(
+    async () => {
+      await refreshProgress(deps, incidentId);
+      await refreshTimeline(deps, incidentId);
+    },
+    deps.progressIntervalMs ?? 500,
+    (error) => log.warn({ err: error }, 'could not update the thread'),
+  );
+  // Slack is kept off the path to the first step: the card update runs alongside it.
+  const cards = Promise.allSettled([
+    refreshCard(deps, incidentId),
+    refreshWaitingCards(deps, started.incident.environment),
+  ]);
+  progress.schedule();
+
+  const plan = started.incident.plan;
+  const snapshot = await deps.journal.read(incidentId);
+  const firstStartedAt = snapshot.firstStartedAt ? Date.parse(snapshot.firstStartedAt) : Date.now();
+  const deadline = firstStartedAt + plan.timeBudgetMs;
+
+  let outcome: ExecutionOutcome;
+  try {
+    outcome = await executePlan({
+      incidentId,
+      plan,
+      attempt,
+      journal: deps.journal,
+      runner: deps.runner,
+      signal: job.signal,
+      deadline,
+      emit: async (event) => {
+        await deps.store.append(incidentId, event);
+        progress.schedule();
+      },
+    });
+  } finally {
+    await cards;
+  }
+
+  const verdict = await settle(deps, job, started.incident, outcome, { firstStartedAt, deadline });
+  await progress.flush();
+  return verdict;
+}
+
+type Started =
+  | { ok: true; incident: Incident; announce?: EventOf<'rollback_started'> }
+  | { ok: false; why: string };
+
+type EventOf<T extends TimelineEvent['type']> = Extract<TimelineEvent, { type: T }>;
+
+/**
+ * queued → running with `rollback_started`. A delivery of an attempt already started (a stalled
+ * job picked up again) notes the resumption instead, so ROLLBACK_STARTED is not signalled twice.
+ */
+async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Started> {
+  const timeline = await deps.store.timeline(job.incidentId);
+  const lastStart = timeline.findLast((e) => e.type === 'rollback_started');
+  const at = deps.now().toISOString();
+  const result = await deps.store.mutate<Started>(job.incidentId, (current) => {
+    const events: TimelineEvent[] = [];
+    let from = current.state;
+    if (from === 'approved') {
+      // The job can start before enqueueApproved records `queued`; record it here, once.
+      events.push({ type: 'queued', at, jobId: jobIdFor(current.id), queue: queueNameFor(current.environment), position: 1 });
+      from = 'queued';
+    }
+    const next = transition(from, { type: 'started' });
+    if (!next.ok) return { unchanged: true, result: { ok: false, why: `${current.id}: ${next.why}` } };
+    const resumed = current.state === 'running' && lastStart?.attempt === job.attempt;
+    const started: EventOf<'rollback_started'> = { type: 'rollback_started', at, attempt: job.attempt };
+    events.push(
+      resumed
+        ? { type: 'note', at, text: `Attempt ${job.attempt} resumed by another worker after the first one stopped answering` }
+        : started,
+    );
+    const incident = { ...current, state: next.state, updatedAt: at };
+    return { incident, events, result: { ok: true, incident, ...(resumed ? {} : { announce: started }) } };
+  });
+  return result ?? { ok: false, why: `there is no incident ${job.incidentId}` };
+}
+
+/** Turns the engine's outcome into events, a terminal state when it is one, and a verdict. */
+async function settle(
+  deps: RollbackDeps,
+  job: RollbackJob,
+  incident: Incident,
+  outcome: ExecutionOutcome,
+  times: { firstStartedAt: number; deadline: number },
+): Promise<JobVerdict> {
+  const at = () => deps.now().toISOString();
+  const conclude = async (conclusion: Conclusion, verdict: JobVerdict): Promise<JobVerdict> => {
+    await concludeRollback(deps, incident.id, conclusion);
+    await refreshWaitingCards(deps, incident.environment);
+    return verdict;
+  };
+  const failed = (error: string) =>
+    conclude(
+      { state: 'failed', event: { type: 'rollback_failed', at: at(), attempts: job.attempt, error } },
+      { kind: 'stop', error },
+    );
+
+  switch (outcome.kind) {
+    case 'completed':
+      return conclude(
+        { state: 'completed', event: { type: 'rollback_complete', at: at(), durationMs: Date.now() - times.firstStartedAt } },
+        done,
+      );
+    case 'unverified':
+      return conclude(
+        { state: 'unverified', event: { type: 'rollback_unverified', at: at(), error: outcome.error } },
+        { kind: 'stop', error: outcome.error },
+      );
+    case 'manual_intervention': {
+      const why = `${outcome.why}. ${outcome.whatToCheck}`;
+      return conclude(
+        {
+          state: 'manual_intervention',
+          event: { type: 'manual_intervention_required', at: at(), why, stepId: outcome.stepId },
+        },
+        { kind: 'stop', error: why },
+      );
+    }
+    case 'budget_exhausted':
+      return failed(outcome.error);
+    case 'fenced_out':
+      // Another delivery of this job owns the rollback now; it reports the ending.
+      deps.logger.warn({ incidentId: incident.id, token: outcome.token, current: outcome.current }, 'fenced out');
+      return done;
+    case 'cancelled':
+      if (job.signal.aborted) return { kind: 'requeue', why: outcome.error };
+      return { kind: 'retry', error: outcome.error };
+    case 'step_failed': {
+      const retryDelayMs =
+        deps.catalog.services[incident.service]?.environments[incident.environment]?.retryDelayMs ?? 5000;
+      const decision = decideRetry({
+        attempt: job.attempt,
+        kind: outcome.failure,
+        policy: { maxAttempts: job.maxAttempts, retryDelayMs },
+        remainingBudgetMs: times.deadline - Date.now(),
+      });
+      if (!decision.retry) return failed(`${outcome.error} (${decision.why})`);
+      await deps.store.append(incident.id, {
+        type: 'retry_scheduled',
+        at: at(),
+        attempt: decision.nextAttempt,
+        delayMs: decision.delayMs,
+        error: outcome.error,
+      });
+      await refreshViews(deps, incident.id);
+      return { kind: 'retry', error: outcome.error };
+    }
+  }
+}
+
+/**
+ * Re-renders the cards of rollbacks waiting in `environment`, so each shows its current place in
+ * the line after the one ahead starts or ends.
+ */
+export async function refreshWaitingCards(deps: RollbackFlowDeps, environment: string): Promise<void> {
+  const ids = await deps.store.activeIds();
+  const incidents = await Promise.all(ids.map((id) => deps.store.get(id)));
+  await Promise.allSettled(
+    incidents
+      .filter((i): i is Incident => i?.state === 'queued' && i.environment === environment)
+      .map((i) =>
+        refreshCard(deps, i.id).catch((error: unknown) =>
+          deps.logger.warn({ err: error, incidentId: i.id }, 'could not refresh a waiting card'),
+        ),
+      ),
+  );
+}

@@ -1,0 +1,117 @@
+import { decideApproval, decideReject } from '../../../src/domain/approval.js';
+import { transition, type Incident } from '../../../src/domain/incident.js';
+
+const now = new Date('2026-11-22T14:10:00Z');
+function incident(overrides: Partial<Incident> = {}, policy: Partial<Incident['policy']> = {}): Incident {
+  return {
+    id: 'RB-1042',
+    service: 'checkout',
+    environment: 'production',
+    requester: 'U0REQ',
+    reason: 'errors',
+    source: 'slack',
+    plan: { steps: [], verify: [], timeBudgetMs: 300_000 },
+    policy: {
+      approvers: ['U0LEAD', 'S0SRE', 'U0REQ'],
+      requiredApprovals: 2,
+      allowSelfApproval: false,
+      ...policy,
+    },
+    state: 'awaiting_approval',
+    approvals: [],
+    channel: 'C0INC',
+    createdAt: '2026-11-22T14:00:00Z',
+    updatedAt: '2026-11-22T14:00:00Z',
+    expiresAt: '2026-11-22T14:30:00Z',
+    ...overrides,
+  };
+}
+const none = new Set<string>();
+
+describe('approval policy', () => {
+  it('counts a listed approver and completes at the required number of distinct people', () => {
+    expect(decideApproval(incident(), 'U0LEAD', none, now)).toEqual({
+      kind: 'counted',
+      approvers: ['U0LEAD'],
+      complete: false,
+    });
+    const once = incident({ approvals: [{ userId: 'U0LEAD', at: '' }] });
+    expect(decideApproval(once, 'U0GROUPIE', new Set(['U0GROUPIE']), now)).toEqual({
+      kind: 'counted',
+      approvers: ['U0LEAD', 'U0GROUPIE'],
+      complete: true,
+    });
+    expect(decideApproval(once, 'U0LEAD', none, now).kind).toBe('duplicate');
+  });
+
+  it.each([
+    ['the requester without self-approval', incident(), 'U0REQ', /someone else has to approve/],
+    ['an outsider', incident(), 'U0NOBODY', /not an approver for checkout\/production/],
+    [
+      'anyone when no approvers are configured',
+      incident({}, { approvers: [] }),
+      'U0LEAD',
+      /No approvers are configured/,
+    ],
+    [
+      'a click after the request expired',
+      incident({ expiresAt: '2026-11-22T14:05:00Z' }),
+      'U0LEAD',
+      /expired/,
+    ],
+    [
+      'a click on a rejected request',
+      incident({ state: 'rejected' }),
+      'U0LEAD',
+      /no longer awaiting approval \(rejected\)/,
+    ],
+  ])('refuses %s', (_what, subject, user, why) => {
+    const decision = decideApproval(subject, user, none, now);
+    expect(decision.kind).toBe('refused');
+    expect(decision.kind === 'refused' && decision.why).toMatch(why);
+  });
+
+  it('lets the requester approve their own request only when the policy allows it', () => {
+    expect(
+      decideApproval(incident({}, { allowSelfApproval: true, requiredApprovals: 1 }), 'U0REQ', none, now),
+    ).toEqual({
+      kind: 'counted',
+      approvers: ['U0REQ'],
+      complete: true,
+    });
+  });
+
+  it('lets approvers reject and the requester withdraw, nobody else', () => {
+    expect(decideReject(incident(), 'U0LEAD', none).kind).toBe('rejected');
+    expect(decideReject(incident(), 'U0REQ', none).kind).toBe('rejected');
+    expect(decideReject(incident(), 'U0NOBODY', none).kind).toBe('refused');
+  });
+});
+
+describe('incident state machine', () => {
+  it.each([
+    ['awaiting_approval', 'approved', 'approved'],
+    ['awaiting_approval', 'rejected', 'rejected'],
+    ['awaiting_approval', 'expired', 'expired'],
+    ['approved', 'queued', 'queued'],
+    ['queued', 'started', 'running'],
+    ['running', 'completed', 'completed'],
+    ['running', 'unverified', 'unverified'],
+    ['running', 'manual_intervention', 'manual_intervention'],
+  ] as const)('%s + %s → %s', (from, event, to) => {
+    expect(transition(from, { type: event })).toEqual({ ok: true, state: to });
+  });
+
+  it.each([
+    ['rejected', 'approved'],
+    ['expired', 'approved'],
+    ['completed', 'started'],
+    ['awaiting_approval', 'queued'],
+    ['queued', 'completed'],
+  ] as const)('refuses %s + %s and says why', (from, event) => {
+    expect(transition(from, { type: event })).toEqual({
+      ok: false,
+      why: `cannot go from ${from} on ${event}`,
+    });
+  });
+});
