@@ -22,9 +22,15 @@ import { boltLogger } from './adapters/slack/bolt-logger.js';
 import { registerListeners } from './adapters/slack/listeners/index.js';
 import { GroupDirectory } from './adapters/slack/usergroups.js';
 import { IncidentStore } from './adapters/store/incidents.js';
+import {
+  startRollbackRuntime,
+  type RollbackRuntime,
+  type RollbackRuntimeOptions,
+} from './adapters/queue/rollback-runtime.js';
 import type { FlowDeps } from './flows/deps.js';
 import { expireStale } from './flows/decide.js';
 import { wireAlerts } from './features/alerts.js';
+import { wireSafety } from './features/safety.js';
 
 const { App, ExpressReceiver } = bolt;
 
@@ -36,6 +42,8 @@ export interface BotOptions {
   now?: () => Date;
   /** How often unapproved requests are checked for expiry. */
   sweepIntervalMs?: number;
+  /** Workers, reconciler and outbound signals (timings, notify secrets); defaults suit production. */
+  execution?: RollbackRuntimeOptions;
 }
 
 export interface Bot {
@@ -43,6 +51,8 @@ export interface Bot {
   port: number;
   deps: FlowDeps;
   redis: Redis;
+  /** The execution side: workers (roles all and worker), reconciler, signals. */
+  execution: RollbackRuntime;
   stop(): Promise<void>;
 }
 
@@ -93,10 +103,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   // Webhooks come first: they read their raw bodies themselves, before any other parser.
   const alerts = wireAlerts(deps, config, redis, http);
+  const safety = wireSafety(deps, config, redis, alerts.deploys);
 
-  const socketMode = Boolean(config.slack.appToken);
+  // Role `worker` runs rollbacks only: no Slack listener (health, readiness and metrics remain).
+  const serveSlack = config.role !== 'worker';
+  const socketMode = serveSlack && Boolean(config.slack.appToken);
   const clientOptions = { slackApiUrl: config.slack.apiUrl };
-  let app: InstanceType<typeof App>;
+  let app: InstanceType<typeof App> | undefined;
   if (socketMode) {
     app = new App({
       token: config.slack.botToken,
@@ -105,7 +118,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       clientOptions,
       logger: boltLogger(logger),
     });
-  } else {
+  } else if (serveSlack) {
     http.use('/slack/events', refuseFutureTimestamps());
     const receiver = new ExpressReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -116,23 +129,31 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
   }
-  registerListeners(app, deps, alerts.hooks);
+  if (app) registerListeners(app, deps, alerts.hooks);
   finishHttpApp(http, logger);
 
   const server: Server = await new Promise((resolve) => {
     const listening = http.listen(config.port, () => resolve(listening));
   });
-  if (socketMode) await app.start();
+  if (socketMode) await app?.start();
   const port = (server.address() as AddressInfo).port;
+  const execution = await startRollbackRuntime(deps, config, redis, options.execution);
 
-  alerts.replayPending().catch((error: unknown) => logger.warn({ err: error }, 'could not replay pending signals'));
+  alerts
+    .replayPending()
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not replay pending signals'));
   const sweep = setInterval(() => {
     expireStale(deps).catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
   }, options.sweepIntervalMs ?? 15_000);
   sweep.unref();
 
   logger.info(
-    { port, mode: socketMode ? 'socket' : 'http', services: Object.keys(catalog.services) },
+    {
+      port,
+      role: config.role,
+      mode: socketMode ? 'socket' : 'http',
+      services: Object.keys(catalog.services),
+    },
     'rollback bot started',
   );
   return {
@@ -140,14 +161,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     port,
     deps,
     redis,
+    execution,
     async stop() {
       clearInterval(sweep);
+      // First: stop taking rollbacks and let the running step finish (bounded) while Redis is up.
+      await execution.stop();
       await alerts.stop();
+      await safety.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      if (socketMode) await app.stop();
+      if (socketMode) await app?.stop();
       await queues.close();
       await store.close();
       queueConnection.disconnect();

@@ -5,7 +5,8 @@ import { startBot } from './bot.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const bot = await startBot({ config });
+  // Notify targets name their HMAC secrets' variables in the catalog; they are looked up here only.
+  const bot = await startBot({ config, execution: { notifyEnv: process.env } });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,3 +1,4 @@
+import { compileFlagPatterns } from '../domain/safety/flags.js';
 /**
  * Zod field types of the catalog that need more than a built-in: durations, argv lists, environment
  * maps. Each reports one clear message at the field's own path.
@@ -138,10 +139,11 @@ export const pagerDutyId = z
   .string()
   .regex(PAGERDUTY_PATTERN, { error: 'expected a PagerDuty service id such as PIJ90N7' });
 
-export const regexSource = z.string().superRefine((source, ctx) => {
+/** A feature-flag pattern: a regular expression whose first capture group is the flag key. */
+export const flagPatternSource = z.string().superRefine((source, ctx) => {
   try {
-    new RegExp(source);
+    compileFlagPatterns([source]);
   } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^flag pattern 1 /, 'pattern ') });
   }
 });

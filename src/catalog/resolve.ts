@@ -77,6 +77,7 @@ function resolveEnvironment(service: string, environment: string, s: RawSettings
     verify: (s.verify ?? []).map(toCheck),
     notify: (s.notify ?? []).map((n) => ({ url: n.url, ...(n.secretEnv ? { secretEnv: n.secretEnv } : {}) })),
     flagPatterns: s.flagPatterns ?? [],
+    ...(s.sqlRunner !== undefined ? { sqlRunner: s.sqlRunner } : {}),
   };
 }
 

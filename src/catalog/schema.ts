@@ -15,7 +15,7 @@ import {
   isHttpUrl,
   labelMap,
   pagerDutyId,
-  regexSource,
+  flagPatternSource,
 } from './fields.js';
 
 const stepName = z.string().trim().min(1);
@@ -77,7 +77,9 @@ const settingsSchema = z.strictObject({
   rollback: z.array(stepSchema).min(1).optional(),
   verify: z.array(checkSchema).optional(),
   notify: z.array(notifySchema).optional(),
-  flagPatterns: z.array(regexSource).optional(),
+  flagPatterns: z.array(flagPatternSource).optional(),
+  // The argv prefix that runs one SQL statement (appended as ONE final element, never a shell).
+  sqlRunner: argv.optional(),
 });
 
 const serviceSchema = z.strictObject({

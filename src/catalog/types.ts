@@ -35,6 +35,12 @@ export interface EnvironmentConfig {
   notify: NotifyTarget[];
   /** Regular expressions (source text) that recognise feature-flag changes in a release. */
   flagPatterns: string[];
+  /**
+   * Runs a rollback-safety precondition: an argv prefix such as
+   * `[psql, --no-psqlrc, -v, ON_ERROR_STOP=1, -d, checkout, -c]`; the SQL is appended as one final
+   * argv element. Absent: preconditions are shown to be run by hand and need an override.
+   */
+  sqlRunner?: string[];
 }
 
 /** A service and its environments. */

@@ -3,6 +3,7 @@
  * default: with no approvers configured nobody can approve.
  */
 import type { Incident } from './incident.js';
+import { safetyHold } from './override.js';
 
 export type ApprovalDecision =
   | { kind: 'counted'; approvers: string[]; complete: boolean }
@@ -36,6 +37,8 @@ export function decideApproval(
   if (!isEligible(incident, userId, groupMembers)) {
     return { kind: 'refused', why: `You are not an approver for ${where}.` };
   }
+  const hold = safetyHold(incident);
+  if (hold) return { kind: 'refused', why: hold };
   if (userId === incident.requester && !incident.policy.allowSelfApproval) {
     return { kind: 'refused', why: `You requested ${incident.id}; someone else has to approve it.` };
   }

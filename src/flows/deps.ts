@@ -20,4 +20,9 @@ export interface FlowDeps {
   now: () => Date;
   /** Extra card sections (triage, safety) computed for an incident; optional. */
   cardExtras?: (incident: Incident) => Promise<CardExtras>;
+  /**
+   * Adjusts a new incident before it is stored and its card posted (the safety analysis adds
+   * precondition steps and an override); `afterPosted` finishes work that ran past its time bound.
+   */
+  prepareIncident?: (incident: Incident) => Promise<{ incident: Incident; afterPosted?: () => void }>;
 }

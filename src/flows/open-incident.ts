@@ -55,7 +55,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   if (holder) return { kind: 'already_open', incident: holder };
 
   const now = deps.now();
-  const incident: Incident = {
+  const drafted: Incident = {
     id,
     service: request.service,
     environment: request.environment,
@@ -78,6 +78,9 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + env.approvalTimeoutMs).toISOString(),
   };
+  // The frozen plan and policy include what the safety analysis adds, before anyone sees the card.
+  const prepared = deps.prepareIncident ? await deps.prepareIncident(drafted) : { incident: drafted };
+  const incident = prepared.incident;
   await deps.store.create(incident, [
     {
       type: 'requested',
@@ -88,7 +91,12 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     },
   ]);
   deps.metrics.incidentsOpened.inc({ source: request.source });
-  await postCard(deps, incident);
+  try {
+    await postCard(deps, incident);
+  } finally {
+    // Even when Slack failed: the late analysis still lands on the stored incident.
+    prepared.afterPosted?.();
+  }
   return { kind: 'opened', incident: (await deps.store.get(id)) ?? incident };
 }
 

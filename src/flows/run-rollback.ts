@@ -15,7 +15,13 @@ import type { StepJournal } from '../adapters/store/step-journal.js';
 import { Coalescer } from '../adapters/queue/coalesce.js';
 import { jobIdFor, queueNameFor } from '../adapters/queue/rollback-queues.js';
 import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
-import { announce, concludeRollback, writeUp, type Conclusion, type RollbackFlowDeps } from './finish-rollback.js';
+import {
+  announce,
+  concludeRollback,
+  writeUp,
+  type Conclusion,
+  type RollbackFlowDeps,
+} from './finish-rollback.js';
 import { refreshCard, refreshProgress, refreshTimeline, refreshViews } from './views.js';
 
 /** What the job handler needs besides the flows' usual deps. */
@@ -110,8 +116,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
 }
 
 type Started =
-  | { ok: true; incident: Incident; announce?: EventOf<'rollback_started'> }
-  | { ok: false; why: string };
+  { ok: true; incident: Incident; announce?: EventOf<'rollback_started'> } | { ok: false; why: string };
 
 type EventOf<T extends TimelineEvent['type']> = Extract<TimelineEvent, { type: T }>;
 
@@ -128,7 +133,13 @@ async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Starte
     let from = current.state;
     if (from === 'approved') {
       // The job can start before enqueueApproved records `queued`; record it here, once.
-      events.push({ type: 'queued', at, jobId: jobIdFor(current.id), queue: queueNameFor(current.environment), position: 1 });
+      events.push({
+        type: 'queued',
+        at,
+        jobId: jobIdFor(current.id),
+        queue: queueNameFor(current.environment),
+        position: 1,
+      });
       from = 'queued';
     }
     const next = transition(from, { type: 'started' });
@@ -137,7 +148,11 @@ async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Starte
     const started: EventOf<'rollback_started'> = { type: 'rollback_started', at, attempt: job.attempt };
     events.push(
       resumed
-        ? { type: 'note', at, text: `Attempt ${job.attempt} resumed by another worker after the first one stopped answering` }
+        ? {
+            type: 'note',
+            at,
+            text: `Attempt ${job.attempt} resumed: the worker running it stopped before it finished`,
+          }
         : started,
     );
     const incident = { ...current, state: next.state, updatedAt: at };
@@ -169,7 +184,10 @@ async function settle(
   switch (outcome.kind) {
     case 'completed':
       return conclude(
-        { state: 'completed', event: { type: 'rollback_complete', at: at(), durationMs: Date.now() - times.firstStartedAt } },
+        {
+          state: 'completed',
+          event: { type: 'rollback_complete', at: at(), durationMs: Date.now() - times.firstStartedAt },
+        },
         done,
       );
     case 'unverified':
@@ -191,7 +209,10 @@ async function settle(
       return failed(outcome.error);
     case 'fenced_out':
       // Another delivery of this job owns the rollback now; it reports the ending.
-      deps.logger.warn({ incidentId: incident.id, token: outcome.token, current: outcome.current }, 'fenced out');
+      deps.logger.warn(
+        { incidentId: incident.id, token: outcome.token, current: outcome.current },
+        'fenced out',
+      );
       return done;
     case 'cancelled':
       if (job.signal.aborted) return { kind: 'requeue', why: outcome.error };

@@ -19,6 +19,10 @@ export interface CatalogOptions {
   allowSelfApproval?: boolean;
   approvalTimeout?: string;
   steps?: string;
+  /** Absolute path of a git checkout for the checkout service (rollback-safety analysis). */
+  repo?: string;
+  /** The production environment's sqlRunner argv prefix. */
+  sqlRunner?: string[];
 }
 
 export function testCatalogYaml(o: CatalogOptions = {}): string {
@@ -31,13 +35,13 @@ defaults:
   approvalTimeout: ${o.approvalTimeout ?? '30m'}
 services:
   checkout:
-    environments:
+${o.repo !== undefined ? `    repo: ${JSON.stringify(o.repo)}\n` : ''}    environments:
       staging:
         rollback:
           - name: Undo deployment
             run: [kubectl, rollout, undo, deployment/checkout, -n, staging]
       production:
-        rollback:
+${o.sqlRunner !== undefined ? `        sqlRunner: ${JSON.stringify(o.sqlRunner)}\n` : ''}        rollback:
 ${
   o.steps ??
   `          - name: Roll back to the target
@@ -72,6 +76,8 @@ export interface Harness {
 export async function startHarness(
   catalog: CatalogOptions = {},
   overrides: Partial<BotOptions> = {},
+  /** Extra environment for the bot, e.g. `{ ROLLBACK_ROLE: 'web' }`. */
+  env: Record<string, string> = {},
 ): Promise<Harness> {
   const slack = await SlackStub.start({ token: BOT_TOKEN });
   const redis = await testRedis('bot');
@@ -83,6 +89,7 @@ export async function startHarness(
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
   });
   const options: BotOptions = {
     config,

@@ -83,7 +83,11 @@ export class WebhookNotifier implements Notifier {
   }
 
   private async deliver(target: NotifyTarget, payload: SignalPayload): Promise<void> {
-    const log = this.options.logger.child({ url: target.url, signal: payload.signal, incidentId: payload.incidentId });
+    const log = this.options.logger.child({
+      url: target.url,
+      signal: payload.signal,
+      incidentId: payload.incidentId,
+    });
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (target.secretEnv) {

@@ -75,11 +75,8 @@ export class RollbackQueues {
     const jobId = jobIdFor(incident.id);
     const [active, waiting] = await Promise.all([queue.getActive(0, 50), queue.getWaiting(0, 200)]);
     if (active.some((job) => job.id === jobId)) return 1;
-    // getWaiting lists newest first.
-    const ahead = waiting
-      .slice()
-      .reverse()
-      .findIndex((job) => job.id === jobId);
+    // getWaiting lists the next job first (checked against BullMQ 6 in the worker tests).
+    const ahead = waiting.findIndex((job) => job.id === jobId);
     if (ahead === -1) return undefined;
     return ahead + 1 + active.length;
   }

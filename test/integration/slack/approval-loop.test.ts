@@ -37,12 +37,15 @@ async function ephemeralsTo(h: Harness, user: string): Promise<string[]> {
     .map((c) => String(c.args.text));
 }
 
+/** These tests stop at "queued": the web role serves Slack and runs no worker. */
+const WEB = { ROLLBACK_ROLE: 'web' };
+
 describe('the Slack approval loop', () => {
   let h: Harness;
   afterEach(async () => h.close());
 
   it('posts an assessment card with the exact plan and the contract buttons', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);
     expect(id).toMatch(/^RB-\d+$/);
     const card = await cardOf(h, id);
@@ -83,7 +86,7 @@ describe('the Slack approval loop', () => {
   ])(
     'answers %s with the usage line and the known names, and opens nothing',
     async (_what, text, problem) => {
-      h = await startHarness();
+      h = await startHarness({}, {}, WEB);
       const answer = await h.slash(text);
       expect(answer.status).toBe(200);
       const body = JSON.parse(answer.text) as { response_type: string; text: string };
@@ -97,7 +100,7 @@ describe('the Slack approval loop', () => {
   );
 
   it('answers help and status without opening anything', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const help = JSON.parse((await h.slash('help')).text) as { text: string };
     expect(help.text).toContain('/rollback checkout production --to v2.3.0');
     const id = await openRequest(h);
@@ -109,7 +112,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('refuses self-approval and outsiders with an explanation, and records both', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const id = await openRequest(h, 'checkout production --to v2.3.0 lead asks', 'U0LEAD');
     await h.click('approve', id, 'U0LEAD');
     await h.click('approve', id, 'U0OUTSIDER');
@@ -123,7 +126,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('lets a member of an approver group approve, queues exactly one job and says Queued', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     h.slack.setUserGroup('S0SRE', ['U0ONCALL']);
     const id = await openRequest(h);
     await h.click('approve', id, 'U0ONCALL');
@@ -145,7 +148,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('needs two distinct people under a two-approval policy; double and concurrent clicks count once', async () => {
-    h = await startHarness({ approvers: ['U0LEAD', 'U0SECOND'], requiredApprovals: 2 });
+    h = await startHarness({ approvers: ['U0LEAD', 'U0SECOND'], requiredApprovals: 2 }, {}, WEB);
     const id = await openRequest(h);
     await Promise.all(Array.from({ length: 10 }, () => h.click('approve', id, 'U0LEAD')));
     const afterOne = await h.bot.deps.store.get(id);
@@ -166,7 +169,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('closes the request when an approver rejects it', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);
     await h.click('reject', id, 'U0LEAD');
     const card = await eventually(async () => {
@@ -184,7 +187,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('expires a request nobody approved in time and refuses later clicks', async () => {
-    h = await startHarness({ approvalTimeout: '1s' }, { sweepIntervalMs: 100 });
+    h = await startHarness({ approvalTimeout: '1s' }, { sweepIntervalMs: 100 }, WEB);
     const id = await openRequest(h);
     const card = await eventually(async () => {
       const message = await cardOf(h, id);
@@ -198,7 +201,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('says on the card that nobody can approve when no approvers are configured', async () => {
-    h = await startHarness({ approvers: [] });
+    h = await startHarness({ approvers: [] }, {}, WEB);
     const id = await openRequest(h);
     const card = await cardOf(h, id);
     expect(cardText(card)).toContain('nobody can approve');
@@ -206,7 +209,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('approves after a restart of the bot', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);
     await cardOf(h, id);
     await h.restart();
@@ -215,7 +218,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('opens one incident for a Slack retry of the same command', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const triggerId = '123.456.retried';
     await h.slash('checkout production --to v2.3.0 retried', 'U0REQUESTER', { triggerId });
     await h.slash('checkout production --to v2.3.0 retried', 'U0REQUESTER', {
@@ -229,7 +232,7 @@ describe('the Slack approval loop', () => {
   });
 
   it('points a second request for the same service and environment at the open one', async () => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);
     await h.slash('checkout production --to v2.2.0 again');
     const answer = await eventually(() =>
@@ -245,7 +248,7 @@ describe('the Slack approval loop', () => {
     ['with a tampered body', { tamper: (body: string) => body.replace('v2.3.0', 'v0.0.1') }],
     ['with a wrong signature', { signatureOverride: 'v0=' + '0'.repeat(64) }],
   ])('refuses a request %s and opens nothing', async (_what, opts) => {
-    h = await startHarness();
+    h = await startHarness({}, {}, WEB);
     const answer = await h.slash('checkout production --to v2.3.0 replay', 'U0REQUESTER', opts);
     expect(answer.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -259,7 +262,7 @@ describe('the Slack approval loop', () => {
       (_, i) =>
         `          - name: Step ${i} ${'x'.repeat(80)}\n            run: [echo, ${'"' + 'y'.repeat(400) + '"'}]`,
     ).join('\n');
-    h = await startHarness({ steps });
+    h = await startHarness({ steps }, {}, WEB);
     const id = await openRequest(h, `checkout production ${'very long reason '.repeat(400)}`);
     const card = await cardOf(h, id);
     expect(card?.blocks?.length).toBeLessThanOrEqual(50);

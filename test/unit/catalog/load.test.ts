@@ -198,7 +198,9 @@ describe('parseCatalog refuses bad input clearly', () => {
       [
         `${prod}.approvalTimeout: expected a duration such as 500ms, 5s, 2m or 1h (more than 0), got string "0s"`,
         expect.stringMatching(
-          new RegExp(`^${prod.replace(/\./g, '\\.')}\\.flagPatterns\\[0\\]: not a valid regular expression`),
+          new RegExp(
+            `^${prod.replace(/\./g, '\\.')}\\.flagPatterns\\[0\\]: pattern \\(flag\\[\\(\\) is not a valid regular expression`,
+          ),
         ),
       ],
     ],

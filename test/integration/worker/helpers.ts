@@ -1,0 +1,201 @@
+/**
+ * Builders for worker tests: a catalog whose steps are real node processes (record.mjs) logging to
+ * files, the real bot with short worker timings, and helpers to approve and wait for endings.
+ */
+import { parseCatalog } from '../../../src/catalog/load.js';
+import { loadConfig } from '../../../src/config.js';
+import { startBot, type Bot, type BotOptions } from '../../../src/bot.js';
+import type { IncidentState } from '../../../src/domain/incident.js';
+import type { TimelineEvent } from '../../../src/domain/timeline.js';
+import { pino } from 'pino';
+import {
+  BOT_TOKEN,
+  SIGNING_SECRET,
+  eventually,
+  startHarness,
+  type Harness,
+} from '../../support/bot-harness.js';
+import { RECORD_STEP, readLog, type StepLogEntry } from '../execution/helpers.js';
+
+export { RECORD_STEP, readLog, scratchDir, starts, isAlive } from '../execution/helpers.js';
+export { eventually, type Harness } from '../../support/bot-harness.js';
+
+/** A step of the test catalog. */
+export interface StepSpec {
+  name: string;
+  /** Log file of record.mjs. */
+  log: string;
+  /** First argv element after the script (the step's label in the log). */
+  label?: string;
+  env?: Record<string, string>;
+  idempotent?: boolean;
+  timeout?: string;
+}
+
+/** One environment's settings in the test catalog. */
+export interface EnvSpec {
+  steps: StepSpec[];
+  verify?: string;
+  maxAttempts?: number;
+  retryDelay?: string;
+  timeBudget?: string;
+  notify?: string;
+}
+
+function stepYaml(step: StepSpec): string {
+  const env = { STEP_LOG: step.log, ...step.env };
+  return [
+    `          - name: ${JSON.stringify(step.name)}`,
+    `            run: ${JSON.stringify([process.execPath, RECORD_STEP, step.label ?? step.name])}`,
+    `            env: ${JSON.stringify(env)}`,
+    `            idempotent: ${step.idempotent ?? false}`,
+    ...(step.timeout ? [`            timeout: ${step.timeout}`] : []),
+  ].join('\n');
+}
+
+function envYaml(name: string, spec: EnvSpec): string {
+  return [
+    `      ${name}:`,
+    `        maxAttempts: ${spec.maxAttempts ?? 1}`,
+    `        retryDelay: ${spec.retryDelay ?? '50ms'}`,
+    `        timeBudget: ${spec.timeBudget ?? '1m'}`,
+    '        rollback:',
+    ...spec.steps.map(stepYaml),
+    ...(spec.verify ? [spec.verify] : []),
+    ...(spec.notify ? [spec.notify] : []),
+  ].join('\n');
+}
+
+/** A catalog: services → environments → steps. Approver U0LEAD; requester U0REQUESTER. */
+export function workerCatalogYaml(services: Record<string, Record<string, EnvSpec>>): string {
+  const lines = [
+    'version: 1',
+    'defaults:',
+    '  channel: C0INCIDENTS',
+    '  approvers: [U0LEAD, U0SECOND]',
+    '  requiredApprovals: 1',
+    'services:',
+  ];
+  for (const [service, envs] of Object.entries(services)) {
+    lines.push(`  ${service}:`, '    environments:');
+    for (const [name, spec] of Object.entries(envs)) lines.push(envYaml(name, spec));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Short timings so stalls, shutdowns and the reconciler act within a test's patience. */
+export const FAST_EXECUTION: NonNullable<BotOptions['execution']> = {
+  worker: { lockDurationMs: 1500, stalledIntervalMs: 500, maxStalledCount: 1, shutdownGraceMs: 2000 },
+  reconcileIntervalMs: 300,
+  progressIntervalMs: 50,
+};
+
+export async function startWorkerHarness(
+  yaml: string,
+  overrides: Partial<BotOptions> = {},
+): Promise<Harness> {
+  return startHarness(
+    {},
+    {
+      catalog: parseCatalog(yaml, 'worker-test-catalog.yaml'),
+      execution: FAST_EXECUTION,
+      ...overrides,
+    },
+  );
+}
+
+/** Another bot process-alike on the same Redis prefix and Slack stand-in (e.g. role `worker`). */
+export async function extraBot(
+  h: Harness,
+  yaml: string,
+  role: 'all' | 'web' | 'worker',
+  execution = FAST_EXECUTION,
+): Promise<Bot> {
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: h.slack.apiUrl,
+    PORT: '0',
+    REDIS_URL: h.redis.url,
+    REDIS_PREFIX: h.redis.prefix,
+    ROLLBACK_ROLE: role,
+    LOG_LEVEL: 'silent',
+  });
+  return startBot({
+    config,
+    catalog: parseCatalog(yaml, 'worker-test-catalog.yaml'),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    execution,
+  });
+}
+
+/** Opens a request by slash command and returns its id (the newest incident). */
+export async function openRequest(h: Harness, text: string): Promise<string> {
+  const before = (await h.bot.deps.store.recentIds(1))[0];
+  const answer = await h.slash(text);
+  expect(answer.status).toBe(200);
+  return eventually(async () => {
+    const [id] = await h.bot.deps.store.recentIds(1);
+    const incident = id && id !== before ? await h.bot.deps.store.get(id) : undefined;
+    return incident?.messageTs ? id : undefined;
+  });
+}
+
+/** Opens and approves a request; returns its id. */
+export async function approveRequest(h: Harness, text: string, approver = 'U0LEAD'): Promise<string> {
+  const id = await openRequest(h, text);
+  const clicked = await h.click('approve', id, approver);
+  expect(clicked.status).toBe(200);
+  return id;
+}
+
+export async function waitForState(
+  h: Harness,
+  id: string,
+  states: IncidentState[],
+  timeoutMs = 10_000,
+): Promise<IncidentState> {
+  return eventually(async () => {
+    const state = (await h.bot.deps.store.get(id))?.state;
+    return state && states.includes(state) ? state : undefined;
+  }, timeoutMs);
+}
+
+export async function timelineTypes(h: Harness, id: string): Promise<string[]> {
+  return (await h.bot.deps.store.timeline(id)).map((e) => e.type);
+}
+
+export async function eventsOf<T extends TimelineEvent['type']>(
+  h: Harness,
+  id: string,
+  type: T,
+): Promise<Extract<TimelineEvent, { type: T }>[]> {
+  return (await h.bot.deps.store.timeline(id)).filter(
+    (e): e is Extract<TimelineEvent, { type: T }> => e.type === type,
+  );
+}
+
+/** Everything posted in an incident's thread, as text (text field and blocks). */
+export async function threadText(h: Harness, id: string): Promise<string> {
+  const incident = await h.bot.deps.store.get(id);
+  if (!incident?.messageTs) return '';
+  return h.slack
+    .threadReplies(incident.channel, incident.messageTs)
+    .map((m) => `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`)
+    .join('\n');
+}
+
+export async function cardText(h: Harness, id: string): Promise<string> {
+  const incident = await h.bot.deps.store.get(id);
+  if (!incident?.messageTs) return '';
+  return JSON.stringify(h.slack.message(incident.channel, incident.messageTs)?.blocks ?? []);
+}
+
+/** [start, end] intervals of each run in a record.mjs log, matched by pid. */
+export function intervals(log: string): { label: string; start: number; end: number }[] {
+  const entries = readLog(log);
+  const ends = new Map(entries.filter((e) => e.event === 'end').map((e) => [e.pid, e]));
+  return entries
+    .filter((e): e is StepLogEntry => e.event === 'start')
+    .map((s) => ({ label: s.argv[0] ?? '', start: s.at, end: ends.get(s.pid)?.at ?? Infinity }));
+}
