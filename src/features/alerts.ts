@@ -34,6 +34,7 @@ export function wireAlerts(deps: FlowDeps, config: Config, redis: Redis, http: E
     deploys,
     logger: deps.logger,
   });
+  deps.locks = locks;
   const triageDeps = { catalog: deps.catalog, signals, deploys, now: deps.now };
   deps.cardExtras = async (incident) => ({ triage: await triageBlocks(triageDeps, incident) });
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import type { GroupDirectory } from '../adapters/slack/usergroups.js';
 import type { IncidentStore } from '../adapters/store/incidents.js';
+import type { LockStore } from '../adapters/store/locks.js';
 import type { RollbackQueues } from '../adapters/queue/rollback-queues.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { CardExtras } from '../adapters/slack/blocks/assessment-card.js';
@@ -18,6 +19,8 @@ export interface FlowDeps {
   logger: Logger;
   metrics: Metrics;
   now: () => Date;
+  /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
+  locks?: Pick<LockStore, 'lock'>;
   /** Extra card sections (triage, safety) computed for an incident; optional. */
   cardExtras?: (incident: Incident) => Promise<CardExtras>;
   /**

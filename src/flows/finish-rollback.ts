@@ -67,8 +67,36 @@ export async function concludeRollback(
   });
   if (!changed) return false;
   announce(deps, changed, conclusion.event);
+  if (changed.state === 'completed') await lockAgainstRolledBack(deps, changed);
   await writeUp(deps, incidentId);
   return true;
+}
+
+/**
+ * After a successful rollback, CD must not simply redeploy what was rolled back: the environment
+ * stays locked (GET /locks answers 423) until someone runs `/rollback unlock`.
+ */
+async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
+  if (!deps.locks) return;
+  const version = incident.fromVersion ?? 'the version that was rolled back';
+  const now = deps.now();
+  const at = now.toISOString();
+  const where = `${incident.service} ${incident.environment}`;
+  try {
+    await deps.locks.lock(incident.service, incident.environment, {
+      version,
+      reason: `${incident.id} rolled ${incident.service}/${incident.environment} back from ${version}; fix forward, then run /rollback unlock ${where}`,
+      incidentId: incident.id,
+      at: now,
+    });
+    await deps.store.append(incident.id, {
+      type: 'note',
+      at,
+      text: `Deploys of ${incident.service}/${incident.environment} are locked against ${version} until someone runs /rollback unlock ${where}`,
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, incidentId: incident.id }, 'could not set the deploy lock');
+  }
 }
 
 const ESCALATION_KINDS: Partial<Record<Incident['state'], EscalationKind>> = {
