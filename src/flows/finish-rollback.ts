@@ -78,21 +78,25 @@ export async function concludeRollback(
  */
 async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
   if (!deps.locks) return;
-  const version = incident.fromVersion ?? 'the version that was rolled back';
+  const version = incident.fromVersion ?? 'unknown';
+  const from = incident.fromVersion ? ` from ${incident.fromVersion}` : '';
+  const against = incident.fromVersion
+    ? `against ${incident.fromVersion}`
+    : '(the rolled-back version is unknown)';
   const now = deps.now();
   const at = now.toISOString();
   const where = `${incident.service} ${incident.environment}`;
   try {
     await deps.locks.lock(incident.service, incident.environment, {
       version,
-      reason: `${incident.id} rolled ${incident.service}/${incident.environment} back from ${version}; fix forward, then run /rollback unlock ${where}`,
+      reason: `${incident.id} rolled ${incident.service}/${incident.environment} back${from}; fix forward, then run /rollback unlock ${where}`,
       incidentId: incident.id,
       at: now,
     });
     await deps.store.append(incident.id, {
       type: 'note',
       at,
-      text: `Deploys of ${incident.service}/${incident.environment} are locked against ${version} until someone runs /rollback unlock ${where}`,
+      text: `Deploys of ${incident.service}/${incident.environment} are locked ${against} until someone runs /rollback unlock ${where}`,
     });
   } catch (error) {
     deps.logger.error({ err: error, incidentId: incident.id }, 'could not set the deploy lock');

@@ -3,6 +3,7 @@
  * ("one open incident per service and environment"). Storms attach with a count, and card updates
  * are coalesced to at most one per incident per `coalesceMs`, so Slack's rate limits hold.
  */
+import { KeyedCoalescer } from './coalesce.js';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import { triage, type Assessment, type TriageThresholds } from '../domain/assessment.js';
@@ -48,50 +49,6 @@ export interface SignalIngest {
   flush(): Promise<void>;
 }
 
-/** Throttles refreshes: the first runs at once, the rest of a window fold into one at its end. */
-class Coalescer {
-  private readonly windows = new Map<string, { dirty: boolean; timer: NodeJS.Timeout }>();
-  private readonly running = new Set<Promise<void>>();
-
-  constructor(
-    private readonly run: (id: string) => Promise<void>,
-    private readonly windowMs: number,
-    private readonly logger: Logger,
-  ) {}
-
-  schedule(id: string): void {
-    const window = this.windows.get(id);
-    if (window) {
-      window.dirty = true;
-      return;
-    }
-    this.fire(id);
-  }
-
-  private fire(id: string): void {
-    const task = this.run(id).catch((error: unknown) =>
-      this.logger.warn({ err: error, incidentId: id }, 'card refresh failed'),
-    );
-    this.running.add(task);
-    void task.finally(() => this.running.delete(task));
-    const timer = setTimeout(() => {
-      const window = this.windows.get(id);
-      this.windows.delete(id);
-      if (window?.dirty) this.fire(id);
-    }, this.windowMs);
-    timer.unref();
-    this.windows.set(id, { dirty: false, timer });
-  }
-
-  async flush(): Promise<void> {
-    const dirty = [...this.windows.entries()].filter(([, window]) => window.dirty).map(([id]) => id);
-    for (const window of this.windows.values()) clearTimeout(window.timer);
-    this.windows.clear();
-    await Promise.all([...this.running]);
-    await Promise.all(dirty.map((id) => this.run(id).catch(() => undefined)));
-  }
-}
-
 /** The request an alert opens: target the previous deploy, name the alert as the reason. */
 async function openRequestFor(signal: Signal, deploys: DeployStore): Promise<OpenRequest> {
   const latest = await deploys.latest(signal.service, signal.environment);
@@ -122,7 +79,11 @@ const alertEvent = (signal: Signal): TimelineEvent => ({
 });
 
 export function createSignalIngest(deps: IngestDeps): SignalIngest {
-  const coalescer = new Coalescer((id) => deps.incidents.refresh(id), deps.coalesceMs ?? 1000, deps.logger);
+  const coalescer = new KeyedCoalescer(
+    (id) => deps.incidents.refresh(id),
+    deps.coalesceMs ?? 1000,
+    (error, id) => deps.logger.warn({ err: error, incidentId: id }, 'card refresh failed'),
+  );
   // Signals of one service and environment are handled one at a time in this process, so a storm
   // opens one incident; across processes the incident store's open slot decides.
   const lanes = new Map<string, Promise<void>>();

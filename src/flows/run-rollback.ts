@@ -12,7 +12,7 @@ import { decideRetry } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { CommandRunner } from '../adapters/shell/types.js';
 import type { StepJournal } from '../adapters/store/step-journal.js';
-import { Coalescer } from '../adapters/queue/coalesce.js';
+import { Coalescer } from './coalesce.js';
 import { jobIdFor, queueNameFor } from '../adapters/queue/rollback-queues.js';
 import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
 import {

@@ -1,7 +1,7 @@
 /**
  * Coalesces bursts of "please refresh" into at most one run per interval, never two at once, and
- * a final run on `flush`. Used for the thread's progress message: a rollback with fast steps
- * would otherwise hit Slack's rate limit (about one update per second per message).
+ * a final run on `flush` when one is still owed. Slack allows about one update per second per
+ * message: a rollback with fast steps, or an alert storm, would otherwise hit its rate limit.
  */
 export class Coalescer {
   private timer: NodeJS.Timeout | undefined;
@@ -23,15 +23,16 @@ export class Coalescer {
     if (this.timer || this.running) return;
     const wait = Math.max(0, this.lastRunAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => this.fire(), wait);
+    this.timer.unref();
   }
 
-  /** Stops scheduling, waits for a run in progress, then runs once more (the final state). */
+  /** Stops scheduling, waits for a run in progress, then runs once more if one is owed. */
   async flush(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
-    await this.once();
+    if (this.dirty) await this.once();
   }
 
   private fire(): void {
@@ -46,5 +47,35 @@ export class Coalescer {
     this.dirty = false;
     this.lastRunAt = Date.now();
     await this.run().catch(this.onError);
+  }
+}
+
+/** One Coalescer per key (an incident id): each key's refreshes are limited on their own. */
+export class KeyedCoalescer {
+  private readonly byKey = new Map<string, Coalescer>();
+
+  constructor(
+    private readonly run: (key: string) => Promise<void>,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown, key: string) => void,
+  ) {}
+
+  schedule(key: string): void {
+    let coalescer = this.byKey.get(key);
+    if (!coalescer) {
+      coalescer = new Coalescer(
+        () => this.run(key),
+        this.intervalMs,
+        (error) => this.onError(error, key),
+      );
+      this.byKey.set(key, coalescer);
+    }
+    coalescer.schedule();
+  }
+
+  async flush(): Promise<void> {
+    const all = [...this.byKey.values()];
+    this.byKey.clear();
+    await Promise.all(all.map((coalescer) => coalescer.flush()));
   }
 }
