@@ -23,8 +23,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@slack/*', 'bullmq', 'ioredis', 'execa', 'pino', 'node:child_process', 'node:fs*'], message: 'src/domain is pure: no I/O libraries.' },
-            { group: ['**/adapters/**', '**/flows/**'], message: 'src/domain must not depend on adapters or flows.' },
+            {
+              group: ['@slack/*', 'bullmq', 'ioredis', 'execa', 'pino', 'node:child_process', 'node:fs*'],
+              message: 'src/domain is pure: no I/O libraries.',
+            },
+            {
+              group: ['**/adapters/**', '**/flows/**'],
+              message: 'src/domain must not depend on adapters or flows.',
+            },
           ],
         },
       ],
