@@ -48,7 +48,10 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
   const { person, text, code } = style;
   switch (event.type) {
     case 'requested':
-      return `${person(event.by)} requested the rollback via ${SOURCE_NAMES[event.source]}: ${text(event.reason)}`;
+      // An alert opens an incident on its own: there is no person to name.
+      return event.source === 'slack'
+        ? `${person(event.by)} requested the rollback via Slack: ${text(event.reason)}`
+        : `${SOURCE_NAMES[event.source]} opened the request: ${text(event.reason)}`;
     case 'approval_given':
       return `${person(event.by)} approved (${event.count} of ${event.required} required)`;
     case 'approval_refused':

@@ -83,7 +83,8 @@ export function people(facts: PostmortemFacts): PostmortemPerson[] {
     if (!list.includes(role)) list.push(role);
     roles.set(id, list);
   };
-  add(facts.requester, 'Requested the rollback');
+  // An alert-opened request has no person behind it.
+  if (facts.incident.source === 'slack') add(facts.requester, 'Requested the rollback');
   for (const id of facts.approvers) add(id, 'Approved');
   for (const refusal of facts.refusals) add(refusal.by, `Approval did not count: ${refusal.why}`);
   if (facts.rejected) add(facts.rejected.by, 'Rejected the rollback');

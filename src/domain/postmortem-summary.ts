@@ -74,7 +74,9 @@ export function describeSummary(facts: PostmortemFacts): string {
       ? `; ${listWords(facts.approvers.map(facts.name))} approved it ${formatSeconds(decision)} later`
       : '';
   parts.push(
-    `${facts.name(facts.requester)} requested a rollback ${versions(facts)} via ${SOURCE_NAMES[incident.source]} at ${formatUtcDateTime(facts.requestedAt)}${approval}.`,
+    incident.source === 'slack'
+      ? `${facts.name(facts.requester)} requested a rollback ${versions(facts)} via Slack at ${formatUtcDateTime(facts.requestedAt)}${approval}.`
+      : `${SOURCE_NAMES[incident.source]} opened a rollback request ${versions(facts)} at ${formatUtcDateTime(facts.requestedAt)}${approval}.`,
   );
   parts.push(outcomeSentence(facts));
   return parts.join(' ');

@@ -23,7 +23,7 @@ function stepLines(incident: Incident, events: TimelineEvent[]): string[] {
 export function describeIncident(incident: Incident, events: TimelineEvent[]): string {
   const lines = [
     `*${incident.id}* ${incident.service}/${incident.environment} (${versionLine(incident)}): *${STATE_LABELS[incident.state]}*`,
-    `Requested by ${mention(incident.requester)} at ${incident.createdAt}; approvals ${incident.approvals.length}/${incident.policy.requiredApprovals}${incident.approvals.length ? ` (${incident.approvals.map((a) => mention(a.userId)).join(', ')})` : ''}`,
+    `${incident.source === 'slack' ? `Requested by ${mention(incident.requester)}` : `Opened by ${incident.source === 'pagerduty' ? 'PagerDuty' : 'Alertmanager'}`} at ${incident.createdAt}; approvals ${incident.approvals.length}/${incident.policy.requiredApprovals}${incident.approvals.length ? ` (${incident.approvals.map((a) => mention(a.userId)).join(', ')})` : ''}`,
   ];
   if (!['awaiting_approval', 'rejected', 'expired'].includes(incident.state))
     lines.push(...stepLines(incident, events));

@@ -92,6 +92,14 @@ function outcomeLine(incident: Incident, extras: CardExtras): string {
   }
 }
 
+const ALERT_SOURCES = { pagerduty: 'PagerDuty', alertmanager: 'Alertmanager' } as const;
+
+function openedBy(incident: Incident): string {
+  return incident.source === 'slack'
+    ? `requested by ${mention(incident.requester)}`
+    : `opened by ${ALERT_SOURCES[incident.source]}`;
+}
+
 function decisionButtons(incident: Incident): KnownBlock {
   return {
     type: 'actions',
@@ -141,7 +149,7 @@ export function assessmentCard(
       elements: [
         {
           type: 'mrkdwn',
-          text: `*${incident.id}* · requested by ${mention(incident.requester)} via ${incident.source} · ${STATE_LABELS[incident.state]}${links ? ` · ${links}` : ''}`,
+          text: `*${incident.id}* · ${openedBy(incident)} · ${STATE_LABELS[incident.state]}${links ? ` · ${links}` : ''}`,
         },
       ],
     },
