@@ -21,6 +21,7 @@ import { RollbackQueues } from './adapters/queue/rollback-queues.js';
 import { boltLogger } from './adapters/slack/bolt-logger.js';
 import { registerListeners } from './adapters/slack/listeners/index.js';
 import { GroupDirectory } from './adapters/slack/usergroups.js';
+import { PeopleDirectory } from './adapters/slack/people.js';
 import { IncidentStore } from './adapters/store/incidents.js';
 import {
   startRollbackRuntime,
@@ -84,6 +85,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     store,
     slack,
     groups: new GroupDirectory(slack),
+    people: new PeopleDirectory(slack),
     queues,
     logger,
     metrics,

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import type { GroupDirectory } from '../adapters/slack/usergroups.js';
+import type { PeopleDirectory } from '../adapters/slack/people.js';
 import type { IncidentStore } from '../adapters/store/incidents.js';
 import type { LockStore } from '../adapters/store/locks.js';
 import type { RollbackQueues } from '../adapters/queue/rollback-queues.js';
@@ -19,6 +20,8 @@ export interface FlowDeps {
   logger: Logger;
   metrics: Metrics;
   now: () => Date;
+  /** Display names for documents (the postmortem); ids are used when absent. */
+  people?: PeopleDirectory;
   /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
   locks?: Pick<LockStore, 'lock'>;
   /** Extra card sections (triage, safety) computed for an incident; optional. */

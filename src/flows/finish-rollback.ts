@@ -122,6 +122,13 @@ function escalationWhy(events: TimelineEvent[]): string {
  * timeline, final progress, postmortem. Each part is claimed once per incident, so a re-run after
  * a crash fills in what is missing without posting anything twice. Slack failures are logged.
  */
+/** Everyone the write-up names: the requester, approvers, refusals, rejecters, unlockers. */
+function peopleIn(incident: Incident, events: TimelineEvent[]): string[] {
+  const ids = [incident.requester, ...incident.approvals.map((approval) => approval.userId)];
+  for (const event of events) if ('by' in event) ids.push(event.by);
+  return ids;
+}
+
 export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promise<void> {
   const incident = await deps.store.get(incidentId);
   if (!incident || !isTerminal(incident.state) || !incident.messageTs) return;
@@ -146,7 +153,8 @@ export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promi
 
   if (await deps.store.claim(`postmortem:${incidentId}`, incidentId, 30 * 86_400)) return;
   try {
-    const model = buildPostmortem(incident, events, { now: deps.now() });
+    const people = (await deps.people?.names(peopleIn(incident, events))) ?? {};
+    const model = buildPostmortem(incident, events, { now: deps.now(), people });
     await deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(model) });
     await deps.slack.filesUploadV2({
       channel_id: incident.channel,

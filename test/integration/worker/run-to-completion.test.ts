@@ -77,6 +77,7 @@ describe('an approved rollback runs to completion', () => {
     h = await startWorkerHarness(yaml, {
       execution: { ...FAST_EXECUTION, notifyEnv: { CHECKOUT_NOTIFY_SECRET: SECRET } },
     });
+    h.slack.setUser('U0LEAD', { name: 'dana', real_name: 'Dana Lee' });
     const id = await approveRequest(h, 'checkout production --to v2.3.0 errors after deploy');
 
     // Live progress while the first step runs: /rollback status and the progress message.
@@ -125,7 +126,9 @@ describe('an approved rollback runs to completion', () => {
     expect(upload.content).toContain('Undo deployment');
     expect(upload.content).toContain('Wait for rollout');
     expect(upload.content).toContain('errors after deploy');
-    expect(upload.content).toContain('U0LEAD');
+    // People by name (users.info), where Slack knows them.
+    expect(upload.content).toContain('Dana Lee approved it');
+    expect(upload.content).toContain('| Dana Lee | U0LEAD | Approved |');
     const thread = await threadText(h, id);
     expect(thread).toContain(`Postmortem agenda · ${id}`);
     expect(thread).toMatch(/✓[^"]*Undo deployment|Undo deployment[^"]*✓/);
