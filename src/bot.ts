@@ -15,7 +15,7 @@ import { secretsOf, type Config } from './config.js';
 import { createLogger } from './adapters/logger.js';
 import { createMetrics } from './adapters/metrics.js';
 import { redisDurabilityProblems } from './adapters/redis-checks.js';
-import { createHttpApp, finishHttpApp } from './adapters/http/server.js';
+import { MAX_BODY_BYTES, createHttpApp, finishHttpApp } from './adapters/http/server.js';
 import { refuseFutureTimestamps } from './adapters/http/slack-guards.js';
 import { RollbackQueues } from './adapters/queue/rollback-queues.js';
 import { boltLogger } from './adapters/slack/bolt-logger.js';
@@ -30,6 +30,7 @@ import {
 } from './adapters/queue/rollback-runtime.js';
 import type { FlowDeps } from './flows/deps.js';
 import { expireStale } from './flows/decide.js';
+import { postMissingCards } from './flows/open-incident.js';
 import { wireAlerts } from './features/alerts.js';
 import { wireSafety } from './features/safety.js';
 
@@ -127,6 +128,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       endpoints: '/slack/events',
       app: http,
       processBeforeResponse: false,
+      // 413 over 1 MiB, also for chunked bodies that declare no length.
+      bodyLimit: MAX_BODY_BYTES,
       logger: boltLogger(logger),
     });
     app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
@@ -144,9 +147,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   alerts
     .replayPending()
     .catch((error: unknown) => logger.warn({ err: error }, 'could not replay pending signals'));
-  const sweep = setInterval(() => {
-    expireStale(deps).catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
-  }, options.sweepIntervalMs ?? 15_000);
+  // Requests awaiting approval: expire the stale, post cards Slack refused, finish orphaned analyses.
+  const sweepOnce = () => {
+    const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
+    expireStale(deps).catch(warn('expiry sweep failed'));
+    postMissingCards(deps).catch(warn('could not post a missing card'));
+    safety.resumePending().catch(warn('could not resume safety analyses'));
+  };
+  sweepOnce();
+  const sweep = setInterval(sweepOnce, options.sweepIntervalMs ?? 15_000);
   sweep.unref();
 
   logger.info(

@@ -24,6 +24,14 @@ function checkValue(what: string, value: string | undefined): string | undefined
   return undefined;
 }
 
+/**
+ * Slack sends `&`, `<` and `>` in command text as HTML entities; the reason is stored as typed and
+ * escaped once, where it is shown.
+ */
+function decodeSlackEntities(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 export function parseRollbackCommand(text: string): RollbackCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
@@ -73,6 +81,6 @@ function parseRequest(words: string[]): RollbackCommand {
     service: service as string,
     environment: environment as string,
     toVersion,
-    reason: reason.join(' ').slice(0, 2000),
+    reason: decodeSlackEntities(reason.join(' ')).slice(0, 2000),
   };
 }

@@ -5,6 +5,7 @@
 import type { Express } from 'express';
 import type { Config } from '../config.js';
 import type { FlowDeps } from '../flows/deps.js';
+import { findEnvironment } from '../catalog/load.js';
 import type { CommandHooks } from '../adapters/slack/listeners/index.js';
 import { webhookRouter } from '../adapters/webhooks/router.js';
 import { SignalStore } from '../adapters/store/signals.js';
@@ -64,6 +65,14 @@ export function wireAlerts(deps: FlowDeps, config: Config, redis: Redis, http: E
       return { fromVersion: latest.version, toVersion: toVersion ?? latest.previousVersion };
     },
     async unlock(service, environment, userId) {
+      if (!(await locks.get(service, environment)))
+        return `${service}/${environment} is not locked; deploys may proceed.`;
+      // The lock guards production from the version that broke it: lifting it takes an approver.
+      const approvers = findEnvironment(deps.catalog, service, environment)?.approvers ?? [];
+      const members = await deps.groups.membersOf(approvers);
+      if (!approvers.includes(userId) && !members.has(userId)) {
+        return `Only an approver of ${service}/${environment} can lift its deploy lock; it stays in place.`;
+      }
       const removed = await locks.unlock(service, environment, userId);
       if (!removed) return `${service}/${environment} is not locked; deploys may proceed.`;
       if (removed.incidentId) {

@@ -31,6 +31,8 @@ export interface SafetyFeatureOptions {
 /** The wired feature: the report cache, and `stop` to wait for analyses still running. */
 export interface SafetyFeature {
   reports: SafetyReportCache;
+  /** Restarts analyses another process left pending; run at start and by the periodic sweep. */
+  resumePending(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -147,12 +149,15 @@ export function wireSafety(
     return {
       incident: pendingSafety(incident),
       afterPosted: () => {
-        track(finishLate(incident.id, work)).catch((error: unknown) =>
-          deps.logger.warn(
-            { err: error, incidentId: incident.id },
-            'could not record the late safety report',
-          ),
-        );
+        finishing.add(incident.id);
+        track(finishLate(incident.id, work))
+          .catch((error: unknown) =>
+            deps.logger.warn(
+              { err: error, incidentId: incident.id },
+              'could not record the late safety report',
+            ),
+          )
+          .finally(() => finishing.delete(incident.id));
       },
     };
   };
@@ -188,8 +193,34 @@ export function wireSafety(
     return blocks;
   }
 
+  /** Incidents whose late analysis this process is still running. */
+  const finishing = new Set<string>();
+
+  /**
+   * Picks up analyses left pending by a process that stopped (a restart, a crash): until the
+   * report lands, nobody can approve, so an orphaned "analysis running" would block the rollback.
+   */
+  async function resumePending(): Promise<number> {
+    let resumed = 0;
+    const cutoff = Date.now() - 2 * timeBoundMs;
+    for (const id of await deps.store.awaitingIds()) {
+      if (finishing.has(id)) continue;
+      const incident = await deps.store.get(id);
+      if (incident?.safety?.verdict !== 'pending' || Date.parse(incident.createdAt) > cutoff) continue;
+      finishing.add(id);
+      resumed++;
+      track(finishLate(id, track(analyze(incident))))
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error, incidentId: id }, 'could not finish the safety report'),
+        )
+        .finally(() => finishing.delete(id));
+    }
+    return resumed;
+  }
+
   return {
     reports,
+    resumePending,
     async stop() {
       shutdown.abort(new Error('the bot is stopping'));
       await Promise.allSettled([...inFlight]);

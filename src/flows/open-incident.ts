@@ -24,7 +24,7 @@ export interface OpenRequest {
 }
 
 export type OpenResult =
-  | { kind: 'opened'; incident: Incident }
+  | { kind: 'opened'; incident: Incident; cardPending?: boolean }
   | { kind: 'duplicate'; incidentId: string }
   | { kind: 'already_open'; incident: Incident };
 
@@ -42,6 +42,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   try {
     plan = resolvePlan(env.rollback, env.verify, env.timeBudgetMs, { ...request, incidentId: id });
   } catch (error) {
+    await giveBack(deps, request, id);
     if (error instanceof PlanError && error.message.startsWith('{toVersion}')) {
       throw new UserFacingError(
         `The plan for ${request.service}/${request.environment} needs a target version: add \`--to <version>\`.`,
@@ -51,8 +52,12 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     throw error;
   }
 
-  const holder = await reserveSlot(deps, request.service, request.environment, id);
-  if (holder) return { kind: 'already_open', incident: holder };
+  // Cheap early answer before the (possibly slow) safety analysis; the slot decides below.
+  const early = await liveHolder(deps, request.service, request.environment);
+  if (early) {
+    await giveBack(deps, request, id);
+    return { kind: 'already_open', incident: early };
+  }
 
   const now = deps.now();
   const drafted: Incident = {
@@ -81,6 +86,8 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   // The frozen plan and policy include what the safety analysis adds, before anyone sees the card.
   const prepared = deps.prepareIncident ? await deps.prepareIncident(drafted) : { incident: drafted };
   const incident = prepared.incident;
+  // Stored before it takes the slot, so a slot holder always exists in the store: a holder that
+  // cannot be found is never mistaken for a request still being prepared.
   await deps.store.create(incident, [
     {
       type: 'requested',
@@ -90,14 +97,40 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
       reason: request.reason,
     },
   ]);
+  const holder = await reserveSlot(deps, request.service, request.environment, id);
+  if (holder) {
+    await deps.store.discard(id);
+    await giveBack(deps, request, id);
+    return { kind: 'already_open', incident: holder };
+  }
   deps.metrics.incidentsOpened.inc({ source: request.source });
+  let cardPending = false;
   try {
     await postCard(deps, incident);
+  } catch (error) {
+    // The request is stored; the sweep posts its card once Slack answers again.
+    deps.logger.warn({ err: error, incidentId: id }, 'could not post the card yet');
+    cardPending = true;
   } finally {
     // Even when Slack failed: the late analysis still lands on the stored incident.
     prepared.afterPosted?.();
   }
-  return { kind: 'opened', incident: (await deps.store.get(id)) ?? incident };
+  return { kind: 'opened', incident: (await deps.store.get(id)) ?? incident, cardPending };
+}
+
+/** The request did not open an incident: a redelivery must be free to try again. */
+async function giveBack(deps: FlowDeps, request: OpenRequest, id: string): Promise<void> {
+  if (request.dedupeKey) await deps.store.releaseClaim(request.dedupeKey, id);
+}
+
+async function liveHolder(
+  deps: FlowDeps,
+  service: string,
+  environment: string,
+): Promise<Incident | undefined> {
+  const holderId = await deps.store.openIncidentId(service, environment);
+  const holder = holderId ? await deps.store.get(holderId) : undefined;
+  return holder && !isTerminal(holder.state) ? holder : undefined;
 }
 
 /**
@@ -120,13 +153,24 @@ async function reserveSlot(
   throw new Error(`could not reserve ${service}/${environment}`);
 }
 
-/** Posts the card, then the thread's timeline under it; the message ids are kept on the incident. */
+/**
+ * Posts the card (once: a claim keeps two processes from posting it twice, and is given back when
+ * Slack fails), then the thread's timeline under it; the message ids are kept on the incident.
+ */
 export async function postCard(deps: FlowDeps, incident: Incident): Promise<void> {
   if (incident.messageTs) return;
-  const posted = await deps.slack.chat.postMessage({
-    channel: incident.channel,
-    ...(await renderCard(deps, incident)),
-  });
+  const claim = `card-post:${incident.id}`;
+  if (await deps.store.claim(claim, incident.id, 30 * 86_400)) return;
+  let posted;
+  try {
+    posted = await deps.slack.chat.postMessage({
+      channel: incident.channel,
+      ...(await renderCard(deps, incident)),
+    });
+  } catch (error) {
+    await deps.store.releaseClaim(claim, incident.id);
+    throw error;
+  }
   const messageTs = posted.ts;
   if (!messageTs) throw new Error('chat.postMessage returned no ts');
   await deps.store.mutate(incident.id, (current) => ({
@@ -135,4 +179,21 @@ export async function postCard(deps: FlowDeps, incident: Incident): Promise<void
     result: undefined,
   }));
   await postThreadViews(deps, incident.id);
+}
+
+/**
+ * Cards that could not be posted when their request opened (Slack down or rate limiting) are
+ * posted by the periodic sweep, so no request waits invisibly for its expiry.
+ */
+export async function postMissingCards(deps: FlowDeps, olderThanMs = 3_000): Promise<number> {
+  let posted = 0;
+  const cutoff = deps.now().getTime() - olderThanMs;
+  for (const id of await deps.store.awaitingIds()) {
+    const incident = await deps.store.get(id);
+    if (!incident || incident.messageTs || incident.state !== 'awaiting_approval') continue;
+    if (Date.parse(incident.createdAt) > cutoff) continue;
+    await postCard(deps, incident);
+    posted++;
+  }
+  return posted;
 }

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 /**
  * The Slack views of an incident: the card (updated in place) and the thread's timeline and
  * progress messages (each posted once, then updated in place). All are re-rendered from the stored
@@ -25,21 +26,47 @@ export async function refreshCard(deps: FlowDeps, incidentId: string): Promise<v
   });
 }
 
+/**
+ * Posts a thread message once, even when two processes get here together: the first to claim
+ * `key` posts; the claim is given back if Slack fails, so a later refresh can try again.
+ */
+async function postOnce(
+  deps: FlowDeps,
+  incident: Incident,
+  key: string,
+  view: { text: string; blocks: KnownBlock[] },
+) {
+  if (await deps.store.claim(`${key}:${incident.id}`, incident.id, 30 * 86_400)) return undefined;
+  try {
+    return await deps.slack.chat.postMessage({
+      channel: incident.channel,
+      thread_ts: incident.messageTs,
+      ...view,
+    });
+  } catch (error) {
+    await deps.store.releaseClaim(`${key}:${incident.id}`, incident.id);
+    throw error;
+  }
+}
+
 /** Posts the thread's timeline message under the card, once. */
 export async function postThreadViews(deps: FlowDeps, incidentId: string): Promise<void> {
   const incident = await deps.store.get(incidentId);
   if (!incident?.messageTs || incident.timelineTs) return;
-  const view = timelineMessage(incident, await deps.store.timeline(incidentId));
-  const posted = await deps.slack.chat.postMessage({
-    channel: incident.channel,
-    thread_ts: incident.messageTs,
-    ...view,
-  });
+  const posted = await postOnce(
+    deps,
+    incident,
+    'timeline-post',
+    timelineMessage(incident, await deps.store.timeline(incidentId)),
+  );
+  if (!posted?.ts) return;
   await deps.store.mutate(incidentId, (current) => ({
     incident: { ...current, timelineTs: posted.ts },
     events: [],
     result: undefined,
   }));
+  // Events that arrived while it was being posted.
+  await refreshTimeline(deps, incidentId);
 }
 
 export async function refreshTimeline(deps: FlowDeps, incidentId: string): Promise<void> {
@@ -58,11 +85,8 @@ export async function refreshProgress(deps: FlowDeps, incidentId: string): Promi
     await deps.slack.chat.update({ channel: incident.channel, ts: incident.progressTs, ...view });
     return;
   }
-  const posted = await deps.slack.chat.postMessage({
-    channel: incident.channel,
-    thread_ts: incident.messageTs,
-    ...view,
-  });
+  const posted = await postOnce(deps, incident, 'progress-post', view);
+  if (!posted?.ts) return;
   await deps.store.mutate(incidentId, (current) => ({
     incident: { ...current, progressTs: posted.ts },
     events: [],

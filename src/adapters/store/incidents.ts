@@ -32,7 +32,9 @@ export class IncidentStore {
     prefix: string,
   ) {
     this.keys = incidentKeys(prefix);
-    this.tx = redis.duplicate();
+    // After a reconnect ioredis would resend queued commands without the WATCH that guarded
+    // them, turning a conditional EXEC into an unconditional one: never resend on this connection.
+    this.tx = redis.duplicate({ autoResendUnfulfilledCommands: false });
   }
 
   async close(): Promise<void> {
@@ -53,6 +55,26 @@ export class IncidentStore {
     const key = this.keys.dedupe(dedupeKey);
     const set = await this.redis.set(key, incidentId, 'EX', ttlSeconds, 'NX');
     return set === 'OK' ? undefined : ((await this.redis.get(key)) ?? undefined);
+  }
+
+  /** Gives a claim back (the work it guarded did not happen), only if `incidentId` still holds it. */
+  async releaseClaim(dedupeKey: string, incidentId: string): Promise<void> {
+    await this.redis.eval(RELEASE_IF_HOLDER, 1, this.keys.dedupe(dedupeKey), incidentId);
+  }
+
+  /** Removes an incident that lost the race for its service's slot before anyone saw it. */
+  async discard(id: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.keys.incident(id), this.keys.timeline(id))
+      .zrem(this.keys.recent, id)
+      .zrem(this.keys.awaiting, id)
+      .exec();
+  }
+
+  /** Incidents awaiting approval (with their expiry as score). */
+  async awaitingIds(): Promise<string[]> {
+    return this.redis.zrange(this.keys.awaiting, 0, -1);
   }
 
   /** Reserves the one open incident of a service and environment; returns the holder if taken. */

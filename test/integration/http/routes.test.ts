@@ -44,6 +44,24 @@ describe('the HTTP routes', () => {
     });
     expect(answer.status).toBe(413);
   });
+
+  it('refuses a chunked body over 1 MiB that declares no length', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 20) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const answer = await fetch(`${h.bot.url}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(answer.status).toBe(413);
+  });
 });
 
 describe('start-up', () => {

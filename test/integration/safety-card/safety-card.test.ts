@@ -200,4 +200,45 @@ describe('the Safety section of the assessment card', () => {
       await late.stop();
     }
   });
+
+  it('finishes an analysis left pending by a process that stopped, so approvals are not blocked for good', async () => {
+    await startOn(NOT_NULL_NO_DEFAULT, { sqlRunner: SQL_RUNNER });
+    await h.slash('checkout production --to v2.3.0 errors after the deploy');
+    const id = await eventually(async () => (await h.bot.deps.store.recentIds(1))[0]);
+    await eventually(async () =>
+      (await h.bot.deps.store.get(id))?.safety?.verdict === 'conditional' ? true : undefined,
+    );
+    // As a process that died mid-analysis leaves it: pending, with no one working on it.
+    await h.bot.deps.store.mutate(id, (current) => ({
+      incident: { ...current, safety: { ...current.safety!, verdict: 'pending' } },
+      events: [],
+      result: undefined,
+    }));
+    await h.click('approve', id, 'U0LEAD');
+    await eventually(() => h.slack.callsTo('chat.postEphemeral')[0]);
+    expect((await h.bot.deps.store.get(id))?.state).toBe('awaiting_approval');
+
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      REDIS_PREFIX: h.redis.prefix,
+      SLACK_SIGNING_SECRET: 's',
+    });
+    const restarted = wireSafety(
+      h.bot.deps,
+      config,
+      h.bot.redis,
+      new DeployStore(h.bot.redis, h.redis.prefix),
+      {
+        timeBoundMs: 0,
+      },
+    );
+    try {
+      expect(await restarted.resumePending()).toBe(1);
+      await eventually(async () =>
+        (await h.bot.deps.store.get(id))?.safety?.verdict === 'conditional' ? true : undefined,
+      );
+    } finally {
+      await restarted.stop();
+    }
+  });
 });

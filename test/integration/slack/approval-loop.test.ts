@@ -231,6 +231,36 @@ describe('the Slack approval loop', () => {
     expect(h.slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts)).toHaveLength(1);
   });
 
+  it('opens one incident when several responders ask at the same moment', async () => {
+    h = await startHarness({}, {}, WEB);
+    const answers = await Promise.all(
+      ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE'].map((user) =>
+        h.slash('checkout production --to v2.3.0 same time', user),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    const replies = await eventually(() => {
+      const texts = h.slack.callsTo('response_url').map((c) => String(c.args.text));
+      return texts.length === 4 ? texts : undefined;
+    });
+    expect(replies.filter((text) => text.startsWith('Opened'))).toHaveLength(1);
+    expect(replies.filter((text) => text.includes('is already open'))).toHaveLength(3);
+    expect(await h.bot.deps.store.recentIds()).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts)).toHaveLength(1);
+  });
+
+  it('posts the card later when Slack refuses it at first, and says so', async () => {
+    h = await startHarness({}, { sweepIntervalMs: 200 }, WEB);
+    h.slack.failNext('chat.postMessage', { error: 'internal_error' });
+    await h.slash('checkout production --to v2.3.0 slack is flaky');
+    const reply = await eventually(() => h.slack.callsTo('response_url')[0]);
+    expect(String(reply.args.text)).toMatch(/Opened \*RB-\d+\*, but Slack would not take its card just now/);
+    const [id] = await h.bot.deps.store.recentIds();
+    const card = await cardOf(h, id as string);
+    expect(buttons(card)).toHaveLength(2);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts && !c.error)).toHaveLength(1);
+  });
+
   it('points a second request for the same service and environment at the open one', async () => {
     h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);

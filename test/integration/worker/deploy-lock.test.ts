@@ -74,6 +74,13 @@ describe('the deploy lock after a successful rollback', () => {
     expect(String(locked.reason)).toContain('/rollback unlock checkout production');
     expect(await threadText(h, id)).toContain('locked against v2.4.0');
 
+    await h.slash('unlock checkout production', 'U0OUTSIDER');
+    const refused = await eventually(() =>
+      h.slack.callsTo('response_url').find((c) => String(c.args.text).includes('Only an approver')),
+    );
+    expect(String(refused.args.text)).toContain('it stays in place');
+    expect((await fetch(`${h.bot.url}/locks/checkout/production`)).status).toBe(423);
+
     await h.slash('unlock checkout production', 'U0LEAD');
     const answer = await eventually(() =>
       h.slack.callsTo('response_url').find((c) => String(c.args.text).includes('Unlocked')),

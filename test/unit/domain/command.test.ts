@@ -32,6 +32,10 @@ describe('parseRollbackCommand', () => {
         reason: '5xx everywhere',
       },
     ],
+    [
+      'checkout production error rate &gt; 5% &amp; rising',
+      { kind: 'request', service: 'checkout', environment: 'production', reason: 'error rate > 5% & rising' },
+    ],
   ])('reads "%s"', (text, expected) => {
     expect(parseRollbackCommand(text)).toEqual(expected);
   });

@@ -8,7 +8,7 @@ import { displayArgv, type RollbackPlan } from '../../../domain/plan.js';
 import { formatDuration } from '../../../domain/values.js';
 import { ACTION_IDS, BLOCK_IDS } from './action-ids.js';
 import { MAX_BLOCKS, MAX_HEADER_TEXT, MAX_SECTION_TEXT } from './limits.js';
-import { codeSpan, escapeMrkdwn, mention, packLines, section, truncate } from './mrkdwn.js';
+import { codeSpan, escapeMrkdwn, link, mention, packLines, section, truncate } from './mrkdwn.js';
 
 export interface CardExtras {
   /** Triage (tier, deploy correlation, changes) blocks, shown under the reason. */
@@ -141,7 +141,7 @@ export function assessmentCard(
 ): { text: string; blocks: KnownBlock[] } {
   const title = `Rollback ${incident.service} · ${incident.environment}: ${versionLine(incident)}`;
   const reason = incident.reason ? escapeMrkdwn(incident.reason) : '_No reason given._';
-  const links = (incident.links ?? []).map((link) => `<${link.url}|${escapeMrkdwn(link.label)}>`).join(' · ');
+  const links = (incident.links ?? []).map((item) => link(item.url, item.label)).join(' · ');
   const head: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, MAX_HEADER_TEXT) } },
     {

@@ -22,6 +22,16 @@ export function mention(id: string): string {
   return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
 }
 
+/**
+ * A link Slack renders. Only a plain http(s) URL becomes a link: a URL from a webhook carrying
+ * `>`, `|` or spaces could otherwise close the link and inject `<!channel>`; it is shown as text.
+ */
+export function link(url: string, label: string): string {
+  const safeLabel = escapeMrkdwn(label).replaceAll('|', '¦');
+  if (!/^https?:\/\/[^\s<>|]+$/.test(url)) return safeLabel;
+  return `<${url}|${safeLabel}>`;
+}
+
 /** An inline code span; backticks inside would end it early, so they become a look-alike quote. */
 export function codeSpan(text: string): string {
   return `\`${escapeMrkdwn(text.replaceAll('`', 'ˋ').replaceAll('\n', ' '))}\``;

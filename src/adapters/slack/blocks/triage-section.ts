@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { TIER_AIMS, type Assessment, type Tier } from '../../../domain/assessment.js';
 import type { SignalLink, SignalSource } from '../../../domain/signal.js';
 import { formatDuration } from '../../../domain/values.js';
-import { context, escapeMrkdwn, section, truncate } from './mrkdwn.js';
+import { context, escapeMrkdwn, link, section, truncate } from './mrkdwn.js';
 
 /** Alert counts shown on the card (the signal store's per-incident counters fit). */
 export interface AlertCounts {
@@ -37,13 +37,6 @@ const TIER_ICONS: Record<Tier, string> = {
   PLANNED: ':large_orange_circle:',
   MONITOR: ':large_blue_circle:',
 };
-
-/** A link Slack renders; anything but http(s) is shown as plain text, never as a link. */
-export function link(url: string, label: string): string {
-  const safeLabel = escapeMrkdwn(label).replaceAll('|', '¦');
-  if (!/^https?:\/\/[^\s<>|]+$/.test(url)) return safeLabel;
-  return `<${url}|${safeLabel}>`;
-}
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 

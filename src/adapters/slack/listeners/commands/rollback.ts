@@ -49,7 +49,7 @@ export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
     if (parsed.kind === 'invalid') return ack(ephemeral(`${parsed.problem}.\n${USAGE}\n${knownNames(deps)}`));
     if (parsed.kind === 'request' || parsed.kind === 'unlock') {
       if (!findEnvironment(deps.catalog, parsed.service, parsed.environment)) {
-        const problem = deps.catalog.services[parsed.service]
+        const problem = Object.hasOwn(deps.catalog.services, parsed.service)
           ? `Unknown environment "${parsed.environment}" for ${parsed.service}`
           : `Unknown service "${parsed.service}"`;
         return ack(ephemeral(`${problem}.\n${USAGE}\n${knownNames(deps)}`));
@@ -72,7 +72,13 @@ export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
           dedupeKey: `slash:${command.trigger_id}`,
           ...(await hooks.requestContext(parsed.service, parsed.environment, parsed.toVersion)),
         });
-        if (result.kind === 'opened') {
+        if (result.kind === 'opened' && result.cardPending) {
+          await respond(
+            ephemeral(
+              `Opened *${result.incident.id}*, but Slack would not take its card just now; it will be posted in <#${result.incident.channel}> as soon as Slack answers.`,
+            ),
+          );
+        } else if (result.kind === 'opened') {
           await respond(
             ephemeral(
               `Opened *${result.incident.id}*: the assessment card is in <#${result.incident.channel}>.`,
