@@ -144,15 +144,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const port = (server.address() as AddressInfo).port;
   const execution = await startRollbackRuntime(deps, config, redis, options.execution);
 
-  alerts
-    .replayPending()
-    .catch((error: unknown) => logger.warn({ err: error }, 'could not replay pending signals'));
-  // Requests awaiting approval: expire the stale, post cards Slack refused, finish orphaned analyses.
+  // Expire stale requests, post cards Slack refused, finish orphaned analyses, replay lost signals.
   const sweepOnce = () => {
     const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
     expireStale(deps).catch(warn('expiry sweep failed'));
     postMissingCards(deps).catch(warn('could not post a missing card'));
     safety.resumePending().catch(warn('could not resume safety analyses'));
+    alerts.replayPending().catch(warn('could not replay pending signals'));
   };
   sweepOnce();
   const sweep = setInterval(sweepOnce, options.sweepIntervalMs ?? 15_000);

@@ -19,8 +19,11 @@ export interface AlertsFeature {
   hooks: CommandHooks;
   locks: LockStore;
   deploys: DeployStore;
-  /** Re-ingests signals stored but not yet turned into incidents (a crash after the 202). */
-  replayPending(): Promise<number>;
+  /**
+   * Re-ingests signals stored (202 given) but not turned into incidents within `olderThanMs`:
+   * a crash or a Redis or Slack failure after the answer must not lose the alert.
+   */
+  replayPending(olderThanMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -91,14 +94,18 @@ export function wireAlerts(deps: FlowDeps, config: Config, redis: Redis, http: E
     hooks,
     locks,
     deploys,
-    async replayPending() {
-      const ids = await signals.pending();
+    async replayPending(olderThanMs = 60_000) {
+      const ids = await signals.pendingSince(new Date(deps.now().getTime() - olderThanMs));
+      let replayed = 0;
       for (const id of ids) {
+        // Every process sweeps: one of them takes each signal.
+        if (await deps.store.claim(`signal-replay:${id}`, 'replay', 120)) continue;
         const signal = await signals.get(id);
         if (signal) await ingest.ingest(signal);
         else await signals.markProcessed(id);
+        replayed++;
       }
-      return ids.length;
+      return replayed;
     },
     stop: () => ingest.flush(),
   };

@@ -175,6 +175,11 @@ export class SignalStore {
     return this.redis.zrange(this.key('signals-pending'), 0, limit - 1);
   }
 
+  /** Signals received before `before` and still not turned into (or attached to) an incident. */
+  async pendingSince(before: Date, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key('signals-pending'), 0, before.getTime(), 'LIMIT', 0, limit);
+  }
+
   async markProcessed(id: string): Promise<void> {
     await this.redis.zrem(this.key('signals-pending'), id);
   }
