@@ -16,8 +16,8 @@ async function run(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
   switch (verb) {
     case 'validate-catalog':
-      // The CLI, like the bot, defaults to ROLLBACK_CATALOG, then manifests/catalog.yaml.
-      return validateCatalogCommand(args, io, process.env.ROLLBACK_CATALOG || 'manifests/catalog.yaml');
+      // Like the bot: ROLLBACK_CATALOG (empty counts as unset), then manifests/catalog.yaml.
+      return validateCatalogCommand(args, io);
     case 'check-migrations':
       return checkMigrationsCommand(args, io);
     case undefined:

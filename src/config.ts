@@ -18,23 +18,33 @@ const secretList = z
       .min(1, 'expected at least one secret'),
   );
 
+/** A value that, when set, must say something: `NAME: must not be empty`, not zod's "Too small". */
+const nonEmpty = () => z.string().min(1, 'must not be empty');
+
+/** Digits only: `PORT=""` or `PORT=80abc` is a mistake, not port 0 or NaN. */
+const port = z
+  .string()
+  .regex(/^\d+$/, 'expected a port number')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'expected a port number (0-65535)'));
+
 const schema = z
   .object({
     SLACK_BOT_TOKEN: z
       .string({ error: 'is required' })
       .regex(/^xoxb-/, 'expected a bot token starting with xoxb-'),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_SIGNING_SECRET: nonEmpty().optional(),
     SLACK_APP_TOKEN: z
       .string()
       .regex(/^xapp-/, 'expected an app-level token starting with xapp-')
       .optional(),
-    SLACK_API_URL: z.url({ error: 'expected an http(s) URL' }).optional(),
-    PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
+    SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+    PORT: port.default(3000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
       .default('redis://127.0.0.1:6379'),
-    ROLLBACK_CATALOG: z.string().min(1).default('manifests/catalog.yaml'),
+    ROLLBACK_CATALOG: nonEmpty().default('manifests/catalog.yaml'),
     PAGERDUTY_WEBHOOK_SECRET: secretList.optional(),
     ALERTMANAGER_TOKEN: z.string().min(8, 'expected at least 8 characters').optional(),
     DEPLOY_WEBHOOK_SECRET: z.string().min(8, 'expected at least 8 characters').optional(),

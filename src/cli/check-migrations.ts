@@ -3,7 +3,8 @@
  * the rollback-safety analysis of SQL migrations, for a human or for CI.
  * Exit 0 whatever the verdict unless --fail-on (1 at or above it); 2 on usage or read errors.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeMigrations } from '../domain/safety/analyze-migrations.js';
 import type { MigrationSource } from '../domain/safety/analyze-migrations.js';
@@ -57,33 +58,79 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** Every `.sql` file under a directory (recursively); a named file is read whatever its name. */
-async function collectFiles(path: string): Promise<string[]> {
-  const info = await stat(path);
+/** A path that cannot be read or walked: check-migrations exits 2 naming it. */
+class ReadError extends Error {}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `stat` (following symbolic links), failing with a line that names `path`. */
+async function statOf(path: string, isLink = false): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ReadError(
+      `cannot read ${path}: ${isLink && code === 'ENOENT' ? 'broken symbolic link' : reason(error)}`,
+    );
+  }
+}
+
+/**
+ * Every `.sql` file under a directory (recursively, in name order); a named file is read whatever
+ * its name. Symbolic links are followed, to files and to folders alike: a migration that is a link
+ * is still a migration. A folder reached twice (a link loop, or two links to one folder) is walked
+ * once. Nothing is skipped silently: an entry that cannot be inspected (a broken link, a `.sql`
+ * that is not a regular file) is a read error, never a file left out of a `safe` verdict.
+ */
+async function collectFiles(path: string, walked: Set<string>, isLink = false): Promise<string[]> {
+  const info = await statOf(path, isLink);
   if (!info.isDirectory()) return [path];
-  const entries = await readdir(path, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((entry) => {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) return collectFiles(child);
-      return Promise.resolve(entry.isFile() && /\.sql$/i.test(entry.name) ? [child] : []);
-    }),
-  );
-  return nested.flat();
+  const real = await realpath(path).catch((error: unknown) => {
+    throw new ReadError(`cannot read ${path}: ${reason(error)}`);
+  });
+  if (walked.has(real)) return [];
+  walked.add(real);
+  const entries = await readdir(path, { withFileTypes: true }).catch((error: unknown) => {
+    throw new ReadError(`cannot read ${path}: ${reason(error)}`);
+  });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const found: string[] = [];
+  for (const entry of entries) {
+    const child = join(path, entry.name);
+    const isSql = /\.sql$/i.test(entry.name);
+    if (entry.isDirectory()) found.push(...(await collectFiles(child, walked)));
+    else if (entry.isSymbolicLink()) {
+      const target = await statOf(child, true);
+      if (target.isDirectory()) found.push(...(await collectFiles(child, walked, true)));
+      else if (isSql && target.isFile()) found.push(child);
+      else if (isSql) throw new ReadError(`cannot read ${child}: not a regular file`);
+    } else if (isSql && entry.isFile()) found.push(child);
+    else if (isSql) throw new ReadError(`cannot read ${child}: not a regular file`);
+  }
+  return found;
 }
 
 async function readSources(paths: string[]): Promise<MigrationSource[]> {
-  const files = new Set<string>();
+  // One file reached by two paths (a link and its target) is analysed once, under the first path.
+  const files = new Map<string, string>();
   for (const path of paths) {
-    const found = await collectFiles(path).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(
-        `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`,
-      );
+    const found = await collectFiles(path, new Set()).catch((error: unknown) => {
+      if (error instanceof ReadError) throw error;
+      throw new ReadError(`cannot read ${path}: ${reason(error)}`);
     });
     if (found.length === 0) throw new Error(`no .sql files in ${path}`);
-    found.forEach((file) => files.add(file));
+    for (const file of found) {
+      const real = await realpath(file).catch(() => file);
+      if (!files.has(real)) files.set(real, file);
+    }
   }
-  const ordered = [...files].sort(compareMigrationOrder);
+  const ordered = [...files.values()].sort(compareMigrationOrder);
   return Promise.all(
     ordered.map(async (path) => {
       const content = await readFile(path, 'utf8').catch((error: Error) => {

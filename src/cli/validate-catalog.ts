@@ -1,6 +1,6 @@
 /**
  * `rollback-bot validate-catalog [path]`: exit 0 when valid (one summary line), 1 when invalid
- * (every error on its own line), 2 on a usage or read error.
+ * (every error on its own line; a catalog that cannot be read is invalid too), 2 on a usage error.
  */
 import { CatalogError, loadCatalog } from '../catalog/load.js';
 import { formatIssue } from '../catalog/errors.js';
@@ -21,11 +21,14 @@ function summary(catalog: Catalog): string {
   return `${catalog.source}: valid, ${services.length} service(s), ${environments} environment(s): ${names}`;
 }
 
-/** `defaultPath` is what the caller takes from ROLLBACK_CATALOG or `manifests/catalog.yaml`. */
+/**
+ * `defaultPath`: like the bot, ROLLBACK_CATALOG, else `manifests/catalog.yaml`. An empty
+ * ROLLBACK_CATALOG counts as unset (the bot refuses to start with it; here it names no file).
+ */
 export async function validateCatalogCommand(
   args: string[],
   io: CommandIo,
-  defaultPath = process.env.ROLLBACK_CATALOG ?? 'manifests/catalog.yaml',
+  defaultPath = process.env.ROLLBACK_CATALOG || 'manifests/catalog.yaml',
 ): Promise<number> {
   if (args.includes('-h') || args.includes('--help')) {
     io.stdout(USAGE);
@@ -43,9 +46,10 @@ export async function validateCatalogCommand(
     return 0;
   } catch (err) {
     if (!(err instanceof CatalogError)) throw err;
+    // A missing or unreadable catalog is an invalid one: one line naming the path and why.
     if (err.unreadable) {
       for (const issue of err.errors) io.stderr(issue.message);
-      return 2;
+      return 1;
     }
     io.stderr(`${path}: ${err.errors.length} error(s)`);
     for (const issue of err.errors) io.stderr(`  ${formatIssue(issue)}`);

@@ -89,8 +89,19 @@ function decide(
     };
   }
   if (report.verdict === 'conditional') {
-    if (options.sqlRunner && options.sqlRunner.length > 0 && report.preconditions.length > 0)
+    const canRun = Boolean(
+      options.sqlRunner && options.sqlRunner.length > 0 && report.preconditions.length > 0,
+    );
+    // Findings no SQL step resolves (a DO block the analysis cannot read) still need a human.
+    const unresolved = report.files
+      .flatMap((file) => file.findings)
+      .filter((finding) => finding.severity === 'conditional' && !finding.sql);
+    if (canRun && unresolved.length === 0)
       return { safety: { ...base, override: false }, insertPreconditions: true };
+    if (canRun) {
+      const why = `Rolling back ${versions(incident)} runs ${report.preconditions.length} precondition step(s) first, but ${unresolved.length} finding(s) need a human review (${unresolved[0]?.rule}). Two approvers must override.`;
+      return { safety: { ...base, override: true, why }, insertPreconditions: true };
+    }
     const where = `${incident.service}/${incident.environment}`;
     const why =
       report.preconditions.length > 0

@@ -59,6 +59,18 @@ export function missingNotifySecrets(
   return [...new Set(names)];
 }
 
+/**
+ * How a target appears in logs: its origin only. Webhook URLs often carry their secret in the
+ * path or the query (`https://hooks.slack.com/services/T…/B…/<secret>`), and logs travel further.
+ */
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 export class WebhookNotifier implements Notifier {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly attempts: number;
@@ -83,8 +95,9 @@ export class WebhookNotifier implements Notifier {
   }
 
   private async deliver(target: NotifyTarget, payload: SignalPayload): Promise<void> {
+    const where = originOf(target.url);
     const log = this.options.logger.child({
-      url: target.url,
+      target: where,
       signal: payload.signal,
       incidentId: payload.incidentId,
     });
@@ -115,7 +128,7 @@ export class WebhookNotifier implements Notifier {
         // A 4xx other than 408/429 will not change on a retry.
         if (response.status < 500 && response.status !== 408 && response.status !== 429) break;
       } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
+        lastError = (error instanceof Error ? error.message : String(error)).replaceAll(target.url, where);
       }
       if (attempt < this.attempts) {
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));

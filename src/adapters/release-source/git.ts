@@ -1,6 +1,7 @@
 /**
- * Git through the one process runner: argv only, a timeout on every call, and the whole output
+ * Git through the one process runner: argv only, a timeout on every call, and the whole of stdout
  * kept (verbatim, not redacted: it is file content for the analysis, never shown as a log tail).
+ * Stderr is never part of what is parsed (a `warning: …` is not data); it explains failures.
  */
 import { ExecaCommandRunner } from '../shell/command-runner.js';
 import type { Redactor } from '../shell/redact.js';
@@ -16,11 +17,12 @@ export class ReleaseSourceError extends Error {
 
 const VERBATIM: Redactor = { redact: (text) => text };
 
-/** A runner whose "tail" is the whole output up to `maxBytes`, for reading git's answers. */
+/** A runner whose "tail" is the whole of stdout up to `maxBytes`, for reading git's answers. */
 export function gitOutputRunner(maxBytes: number): CommandRunner {
   return new ExecaCommandRunner({
     redactor: VERBATIM,
     tail: { maxBytes, maxLines: Number.MAX_SAFE_INTEGER },
+    output: 'stdout',
   });
 }
 
@@ -57,7 +59,9 @@ export async function runGit(runner: CommandRunner, call: GitCall): Promise<GitA
     return {
       ok: false,
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      message: lastLine(result.outputTail) || result.error,
+      // The stdout-only runner puts git's stderr on the lines after the error's first.
+      message:
+        lastLine(result.error.split('\n').slice(1).join('\n')) || lastLine(result.outputTail) || result.error,
     };
   if (result.status === 'not_found') return { ok: false, message: 'git is not installed on the bot host' };
   return { ok: false, message: `git ${call.args[0] ?? ''} ${result.status.replace('_', ' ')}` };

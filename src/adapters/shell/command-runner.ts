@@ -19,6 +19,13 @@ export interface ExecaRunnerOptions {
   killGraceMs?: number;
   /** Default working directory of children. */
   cwd?: string;
+  /**
+   * What `outputTail` holds: `all` (default) stdout and stderr interleaved, as a log tail reads;
+   * `stdout` only, for callers that parse the output as data (git), so a warning on stderr can
+   * never be read as data. With `stdout`, the end of stderr is still reported: appended, on lines
+   * of its own, to the `error` of a run that failed.
+   */
+  output?: 'all' | 'stdout';
 }
 
 /** Thrown (not returned) for a request that is malformed: a programming or plan error. */
@@ -50,6 +57,7 @@ export class ExecaCommandRunner implements CommandRunner {
   private readonly tailLimits: TailLimits;
   private readonly killGraceMs: number;
   private readonly cwd: string | undefined;
+  private readonly output: 'all' | 'stdout';
 
   constructor(options: ExecaRunnerOptions = {}) {
     this.redactor = options.redactor ?? patternRedactor;
@@ -57,6 +65,7 @@ export class ExecaCommandRunner implements CommandRunner {
     this.tailLimits = options.tail ?? DEFAULT_TAIL_LIMITS;
     this.killGraceMs = options.killGraceMs ?? 2000;
     this.cwd = options.cwd;
+    this.output = options.output ?? 'all';
   }
 
   async run(request: RunRequest): Promise<RunResult> {
@@ -68,6 +77,13 @@ export class ExecaCommandRunner implements CommandRunner {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const redactedTail = () => this.redactor.redact(tail.text());
+    const stdoutOnly = this.output === 'stdout';
+    const stderrTail = new OutputTail(DEFAULT_TAIL_LIMITS);
+    /** A failure's error, with the end of stderr when it was not part of the output tail. */
+    const withStderr = (error: string) => {
+      const text = stdoutOnly ? this.redactor.redact(stderrTail.text()) : '';
+      return text ? `${error}\n${text}` : error;
+    };
 
     if (request.signal?.aborted) {
       return { status: 'cancelled', argv, durationMs: 0, outputTail: '', error: 'cancelled before start' };
@@ -82,7 +98,7 @@ export class ExecaCommandRunner implements CommandRunner {
       env,
       cwd: request.cwd ?? this.cwd,
       stdin: 'ignore',
-      all: true,
+      all: !stdoutOnly,
       // The tail is collected from the stream below; execa buffering everything would let a
       // chatty step grow memory without bound.
       buffer: false,
@@ -93,7 +109,10 @@ export class ExecaCommandRunner implements CommandRunner {
       cancelSignal: killer.signal,
       forceKillAfterDelay: this.killGraceMs,
     });
-    subprocess.all?.on('data', (chunk: Buffer) => tail.push(chunk));
+    if (stdoutOnly) {
+      subprocess.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));
+      subprocess.stderr?.on('data', (chunk: Buffer) => stderrTail.push(chunk));
+    } else subprocess.all?.on('data', (chunk: Buffer) => tail.push(chunk));
 
     const kill = (reason: KillReason) => {
       if (killReason) return;
@@ -110,7 +129,7 @@ export class ExecaCommandRunner implements CommandRunner {
       const result = await subprocess;
       const base = { argv, durationMs: elapsed(), outputTail: redactedTail() };
       if (killReason === 'timeout') {
-        return { ...base, status: 'timed_out', error: `timed out after ${request.timeoutMs}ms` };
+        return { ...base, status: 'timed_out', error: withStderr(`timed out after ${request.timeoutMs}ms`) };
       }
       if (killReason === 'cancel') {
         const why = describeReason(request.signal?.reason);
@@ -127,11 +146,16 @@ export class ExecaCommandRunner implements CommandRunner {
           ...base,
           status: 'failed',
           exitCode: result.exitCode,
-          error: `exited with code ${result.exitCode}`,
+          error: withStderr(`exited with code ${result.exitCode}`),
         };
       }
       if (result.signal) {
-        return { ...base, status: 'failed', signal: result.signal, error: `killed by ${result.signal}` };
+        return {
+          ...base,
+          status: 'failed',
+          signal: result.signal,
+          error: withStderr(`killed by ${result.signal}`),
+        };
       }
       return { ...base, status: 'failed', error: this.redactor.redact(result.shortMessage ?? 'failed') };
     } finally {

@@ -8,6 +8,17 @@ const safe = (what: string) =>
     .string()
     .regex(SAFE_VALUE_PATTERN, `expected a ${what} of letters, digits and . _ / : @ + - (no leading dash)`);
 
+/**
+ * `<from>..<to>` or `<from>...<to>`, split the way the release reader splits it: each side a safe
+ * value (no leading dash, no spaces) holding no `..` of its own, so `-a..b..c` is refused here
+ * rather than failing silently when the release is read.
+ */
+function isCommitRange(text: string): boolean {
+  const match = /^(.+?)(\.\.\.?)(.+)$/.exec(text);
+  const sides = [match?.[1], match?.[3]];
+  return sides.every((side) => side !== undefined && SAFE_VALUE_PATTERN.test(side) && !side.includes('..'));
+}
+
 export const deployEventSchema = z.looseObject({
   service: safe('service name'),
   environment: safe('environment name'),
@@ -26,7 +37,7 @@ export const deployEventSchema = z.looseObject({
     .optional(),
   commitRange: z
     .string()
-    .regex(/^[A-Za-z0-9._/-]+\.\.\.?[A-Za-z0-9._/-]+$/, 'expected <from>..<to>')
+    .refine(isCommitRange, 'expected <from>..<to> or <from>...<to>, each side a commit or tag name')
     .optional(),
 });
 

@@ -52,6 +52,9 @@ function prepareFile(source: MigrationSource, state: SchemaState): PreparedFile 
   const layout = detectLayout(source.path, source.content);
   const file: PreparedFile = { source, layout, up: [], down: undefined };
   for (const section of layout.sections) {
+    // An empty file or section (e.g. a goose file's empty Down) has no statements; the parser
+    // would call it an error ("Query cannot be empty").
+    if (section.sql.trim() === '') continue;
     const outcome = parseSql(section.sql);
     if (!outcome.ok) {
       state.emit(

@@ -58,9 +58,10 @@ export const RULES = {
     severity: 'warning',
     summary: 'an existing column lost its default: old inserts that relied on it fail if it is NOT NULL',
   },
+  // Not knowing is not safe: the block may drop or rename anything, so a human must look at it.
   'unanalyzed-do-block': {
-    severity: 'warning',
-    summary: 'a DO block runs code this analysis cannot see into',
+    severity: 'conditional',
+    summary: 'a DO block runs code this analysis cannot see into: review it by hand before rolling back',
   },
   'missing-down-migration': { severity: 'warning', summary: 'this migration has no down migration' },
   'down-migration-drops-data': {

@@ -83,6 +83,47 @@ describe('ExecaCommandRunner (real processes)', () => {
     expect(result.outputTail).toContain('step failing with exit code 3');
   });
 
+  describe("output: 'stdout' (output parsed as data)", () => {
+    // Writes data to stdout and a warning to stderr between its lines, then exits with STEP_EXIT.
+    const chatty = [
+      node,
+      '-e',
+      `process.stdout.write('line one\\n');
+       process.stderr.write('warning: refname is ambiguous\\n');
+       process.stdout.write('line two\\n');
+       process.stderr.write('fatal: the last word\\n');
+       process.exitCode = Number(process.env.STEP_EXIT ?? 0);`,
+    ];
+
+    it('keeps stderr out of the output, so a warning is never read as data', async () => {
+      const result = await new ExecaCommandRunner({ output: 'stdout' }).run({
+        argv: chatty,
+        timeoutMs: 10_000,
+      });
+      expect(result).toMatchObject({ status: 'succeeded', outputTail: 'line one\nline two' });
+    });
+
+    it('still says what stderr said when the command fails', async () => {
+      const result = await new ExecaCommandRunner({ output: 'stdout' }).run({
+        argv: chatty,
+        env: { STEP_EXIT: '2' },
+        timeoutMs: 10_000,
+      });
+      expect(result).toMatchObject({
+        status: 'failed',
+        exitCode: 2,
+        outputTail: 'line one\nline two',
+        error: 'exited with code 2\nwarning: refname is ambiguous\nfatal: the last word',
+      });
+    });
+
+    it('interleaves both streams by default, as a log tail reads', async () => {
+      const result = await new ExecaCommandRunner().run({ argv: chatty, timeoutMs: 10_000 });
+      expect(result.outputTail).toContain('warning: refname is ambiguous');
+      expect(result.outputTail).toContain('line two');
+    });
+  });
+
   it('kills a step past its timeout, grandchildren included, and says it timed out', async () => {
     const pids = join(scratch.dir, 'grandchild.json');
     const started = Date.now();

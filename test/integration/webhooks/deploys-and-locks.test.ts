@@ -61,6 +61,27 @@ describe('POST /webhooks/deploys', () => {
     expect(await app.deploys.latest('checkout', 'production')).toBeUndefined();
   });
 
+  it.each(['-a..b..c', 'a..b..c', '--output=x..HEAD', 'a..-b', 'a..', '..b', 'a b..c', 'v1.2.3', 'a....b'])(
+    'refuses the commit range %j with a 400 naming commitRange, storing nothing',
+    async (commitRange) => {
+      const body = deploy({ version: 'v2.4.0', commitRange });
+      const answer = await app.post(PATH, body, deployHeaders(body));
+      expect(answer.status).toBe(400);
+      expect(answer.json.error).toMatch(/^commitRange: expected <from>\.\.<to>/);
+      expect(await app.deploys.latest('checkout', 'production')).toBeUndefined();
+    },
+  );
+
+  it.each(['v2.3.9..v2.4.0', 'a1b2c3d...e4f5a6b', 'origin/main..release/2024-05'])(
+    'takes the commit range %j',
+    async (commitRange) => {
+      const body = deploy({ version: 'v2.4.0', commitRange });
+      expect((await app.post(PATH, body, deployHeaders(body))).status).toBe(202);
+      await settle();
+      expect((await app.deploys.latest('checkout', 'production'))?.commitRange).toBe(commitRange);
+    },
+  );
+
   it('answers 202 and stores nothing for a service the catalog does not know', async () => {
     const body = JSON.stringify({ service: 'search', environment: 'production', version: 'v1' });
     const answer = await app.post(PATH, body, deployHeaders(body));

@@ -33,12 +33,42 @@ describe('rollback-bot validate-catalog', () => {
     );
   });
 
-  it('exits 2 on a file it cannot read or a usage error', async () => {
+  it('exits 1 naming the path and the reason when the catalog cannot be read', async () => {
     const missing = await run(['no/such/catalog.yaml']);
-    expect(missing).toEqual({ code: 2, out: [], err: ['cannot read no/such/catalog.yaml: file not found'] });
+    expect(missing).toEqual({ code: 1, out: [], err: ['cannot read no/such/catalog.yaml: file not found'] });
+    const fromDefault = await run([], 'no/such/default.yaml');
+    expect(fromDefault).toEqual({
+      code: 1,
+      out: [],
+      err: ['cannot read no/such/default.yaml: file not found'],
+    });
+  });
+
+  it('exits 2 on a usage error', async () => {
     const usage = await run(['a.yaml', 'b.yaml']);
     expect(usage.code).toBe(2);
     expect(usage.err).toEqual(['expected at most one path', 'usage: rollback-bot validate-catalog [path]']);
-    expect((await run(['--strict'])).err[0]).toBe('unknown option --strict');
+    const option = await run(['--strict']);
+    expect(option.code).toBe(2);
+    expect(option.err[0]).toBe('unknown option --strict');
+  });
+
+  it('treats an empty ROLLBACK_CATALOG as unset, like the bot, and checks manifests/catalog.yaml', async () => {
+    const before = process.env.ROLLBACK_CATALOG;
+    process.env.ROLLBACK_CATALOG = '';
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await validateCatalogCommand([], {
+        stdout: (s) => out.push(s),
+        stderr: (s) => err.push(s),
+      });
+      expect(err.join('\n')).not.toMatch(/cannot read :/);
+      expect([...out, ...err].join('\n')).toMatch(/^manifests\/catalog\.yaml: /);
+      expect(code).not.toBe(2);
+    } finally {
+      if (before === undefined) delete process.env.ROLLBACK_CATALOG;
+      else process.env.ROLLBACK_CATALOG = before;
+    }
   });
 });

@@ -114,6 +114,20 @@ describe('applySafety', () => {
     expect(manual.safety?.why).toMatch(/no sqlRunner is configured for checkout\/production/);
   });
 
+  it('runs the preconditions but still needs the override when a finding has no SQL fix (a DO block)', () => {
+    const withDoBlock = report('conditional', [SET_DEFAULT]);
+    withDoBlock.files[0]!.findings.push({
+      rule: 'unanalyzed-do-block',
+      severity: 'conditional',
+      message: 'A DO block runs SQL the analysis cannot read.',
+      remediation: 'Review the block by hand.',
+    });
+    const applied = applySafety(incident, withDoBlock, runner);
+    expect(applied.plan.steps.map((s) => s.id)).toEqual(['p1', 's1']);
+    expect(applied.policy.requiredApprovals).toBe(2);
+    expect(applied.safety?.why).toMatch(/1 finding\(s\) need a human review \(unanalyzed-do-block\)/);
+  });
+
   it('leaves an unanalysed release at the catalog policy, recorded as unknown', () => {
     const unknown = applySafety(incident, unanalyzedReport('no repo'), runner);
     expect(unknown.policy.requiredApprovals).toBe(1);

@@ -1,5 +1,5 @@
 /** `check-migrations`: text and JSON output, exit codes, directories, unreadable input. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMigrationsCommand } from '../../../src/cli/check-migrations.js';
@@ -104,5 +104,54 @@ describe('check-migrations', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('symbolic links', () => {
+    let root: string;
+    beforeEach(async () => {
+      root = await mkdtemp(join(tmpdir(), 'rb-cm-links-'));
+      await mkdir(join(root, 'shared', 'more'), { recursive: true });
+      await mkdir(join(root, 'migrations'));
+      await writeFile(join(root, 'migrations', '001_add.sql'), 'ALTER TABLE orders ADD COLUMN note text;');
+    });
+    afterEach(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('follows a linked .sql file: a linked migration that drops a column is not called safe', async () => {
+      await writeFile(join(root, 'shared', 'drop.sql'), 'ALTER TABLE orders DROP COLUMN total;');
+      await symlink(join(root, 'shared', 'drop.sql'), join(root, 'migrations', '002_drop.sql'));
+      const { code, stdout } = await run('--format', 'json', '--fail-on', 'unsafe', join(root, 'migrations'));
+      const json = JSON.parse(stdout);
+      expect(json.verdict).toBe('unsafe');
+      expect(code).toBe(1);
+      expect(json.files.map((f: { path: string }) => f.path)).toEqual([
+        join(root, 'migrations', '001_add.sql'),
+        join(root, 'migrations', '002_drop.sql'),
+      ]);
+      expect(json.files[1].findings[0].rule).toBe('drop-column');
+    });
+
+    it('follows a linked folder, and walks a link loop once', async () => {
+      await writeFile(join(root, 'shared', 'more', '003_drop.sql'), 'DROP TABLE orders;');
+      await symlink(join(root, 'shared', 'more'), join(root, 'migrations', 'more'));
+      // A loop: migrations/again → migrations.
+      await symlink(join(root, 'migrations'), join(root, 'migrations', 'again'));
+      const { code, stdout, stderr } = await run('--format', 'json', join(root, 'migrations'));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const json = JSON.parse(stdout);
+      expect(json.verdict).toBe('unsafe');
+      expect(json.files.map((f: { path: string }) => f.path)).toEqual([
+        join(root, 'migrations', '001_add.sql'),
+        join(root, 'migrations', 'more', '003_drop.sql'),
+      ]);
+    });
+
+    it('exits 2 naming a broken link instead of leaving it out of a safe verdict', async () => {
+      await symlink(join(root, 'shared', 'gone'), join(root, 'migrations', 'old'));
+      const { code, stdout, stderr } = await run(join(root, 'migrations'));
+      expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+      expect(stderr).toContain(`cannot read ${join(root, 'migrations', 'old')}: broken symbolic link`);
+    });
   });
 });

@@ -196,9 +196,28 @@ ALTER TABLE users DROP COLUMN first_name, DROP COLUMN last_name;`,
     verdict: 'safe',
   },
   {
-    name: 'DO block: flagged for review, not blocking',
-    sql: "DO $$ BEGIN EXECUTE 'ALTER TABLE orders DROP COLUMN x'; END $$;",
+    name: 'DO block with dynamic SQL: not proven safe, a human must review it',
+    sql: "DO $$ BEGIN EXECUTE 'ALTER TABLE t DROP COLUMN c'; END $$;",
     rules: ['unanalyzed-do-block'],
+    verdict: 'conditional',
+  },
+  {
+    name: 'DO block among harmless statements still asks for a review',
+    sql: 'ALTER TABLE orders ADD COLUMN note text;\nDO $$ BEGIN PERFORM 1; END $$;',
+    rules: ['unanalyzed-do-block'],
+    verdict: 'conditional',
+    line: 2,
+  },
+  {
+    name: 'an empty file has no statements: safe, not a parse error',
+    sql: '',
+    rules: [],
+    verdict: 'safe',
+  },
+  {
+    name: 'a whitespace-only file has no statements: safe',
+    sql: '  \n\t\n',
+    rules: [],
     verdict: 'safe',
   },
   {
@@ -235,6 +254,14 @@ describe('migration rules', () => {
       'ALTER TABLE users ALTER COLUMN email DROP NOT NULL',
     ]);
     expect(analysis.preconditions[0]?.why).toMatch(/order_metadata/);
+  });
+
+  it('tells the reader to review a DO block by hand, and adds no precondition SQL for it', async () => {
+    const analysis = await analyze("DO $$ BEGIN EXECUTE 'ALTER TABLE t DROP COLUMN c'; END $$;");
+    const [finding] = analysis.files[0]?.findings ?? [];
+    expect(finding).toMatchObject({ rule: 'unanalyzed-do-block', severity: 'conditional' });
+    expect(finding?.remediation).toMatch(/Review the block by hand/);
+    expect(analysis.preconditions).toEqual([]);
   });
 
   it('says NOT VALID still checks new rows', async () => {
