@@ -4,8 +4,9 @@
  * typed outcome (see `ExecutionOutcome` and `decideRetry` in domain/retry.ts).
  *
  * Re-run safety (BullMQ is at-least-once): a step the journal shows succeeded is skipped; a step
- * found started but never finished — or killed by us mid-run — is re-run only when idempotent,
- * otherwise the rollback stops for a human, since only they can tell what it already did.
+ * found started but never finished — or killed mid-run, by us (timeout, shutdown) or by a signal
+ * we did not send (OOM killer, an outside SIGKILL) — is re-run only when idempotent, otherwise the
+ * rollback stops for a human, since only they can tell what it already did.
  */
 import type { RunResult } from '../adapters/shell/types.js';
 import { FencedOutError, type FenceToken, type StepRecord } from '../adapters/store/step-journal.js';
@@ -80,6 +81,11 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
     ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
   });
   const durationMs = now() - startedAt;
+  // Checks cut short by shutdown say nothing about the service: the steps are journaled, so the
+  // next delivery skips them and verifies again. Not `unverified`, which would page a human.
+  if (!verification.passed && (verification.cancelled || ctx.signal.aborted)) {
+    return { kind: 'cancelled', error: 'cancelled during verification', steps };
+  }
   if (verification.passed) return { kind: 'completed', durationMs, verification, steps };
   return {
     kind: 'unverified',
@@ -103,6 +109,10 @@ async function runStep(
   const boundedByBudget = remainingMs < step.timeoutMs;
   const timeoutMs = Math.max(1, Math.min(step.timeoutMs, remainingMs));
   const startedAt = new Date(now()).toISOString();
+  // Emitted before the journal says `started`: if the timeline write fails, the attempt stops with
+  // the step still unstarted, so a retry runs it (a `started` record would stop a non-idempotent
+  // step for a human though it never ran).
+  await emitAt(ctx, { type: 'step_started', stepId: step.id, name: step.name, attempt: ctx.attempt });
   try {
     // Fenced before the process starts: a stale worker never spawns the step.
     await ctx.journal.markStarted(token, step.id, { attempt: ctx.attempt, startedAt });
@@ -110,7 +120,6 @@ async function runStep(
     if (error instanceof FencedOutError) return fencedOut(error, steps);
     throw error;
   }
-  await emitAt(ctx, { type: 'step_started', stepId: step.id, name: step.name, attempt: ctx.attempt });
 
   let result: RunResult;
   try {
@@ -143,7 +152,11 @@ async function runStep(
     };
   }
 
-  const fenced = await record(ctx, token, step, startedAt, result);
+  // Killed by a signal the bot did not send (the runner reports its own kills as `timed_out` or
+  // `cancelled`): the step's effect is unknown, as after a timeout. Journaled as `killed`, so a
+  // re-delivery treats it as interrupted too.
+  const killed = result.status === 'failed' && result.signal !== undefined;
+  const fenced = await record(ctx, token, step, startedAt, result, killed ? 'killed' : undefined);
   if (fenced) return fencedOut(fenced, steps);
   Object.assign(report, { durationMs: result.durationMs, outputTail: result.outputTail });
 
@@ -172,6 +185,16 @@ async function runStep(
     case 'not_found':
       return { kind: 'step_failed', ...failed, failure: 'not_found', retryable: false };
     case 'failed':
+      if (killed) {
+        if (!step.idempotent) {
+          return manualIntervention(
+            step,
+            steps,
+            `step "${step.name}" (${step.id}) was ${result.error}, a signal the bot did not send (e.g. the OOM killer or a kill from outside); its effect is unknown and it is not idempotent, so running it again could do harm`,
+          );
+        }
+        return { kind: 'step_failed', ...failed, failure: 'step_failed', retryable: true };
+      }
       return {
         kind: 'step_failed',
         ...failed,
@@ -206,13 +229,15 @@ async function record(
     exitCode?: number;
     outputTail?: string;
   },
+  /** What the journal records as the run's result, when not `result.status`. */
+  as?: 'killed',
 ): Promise<FencedOutError | undefined> {
   const update = {
     attempt: ctx.attempt,
     startedAt,
     endedAt: new Date((ctx.now ?? Date.now)()).toISOString(),
     durationMs: Math.round(result.durationMs),
-    result: result.status,
+    result: as ?? result.status,
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     ...(result.error ? { error: result.error } : {}),
     ...(result.outputTail ? { outputTail: result.outputTail } : {}),
@@ -227,11 +252,15 @@ async function record(
   }
 }
 
-/** Started and never finished (a crash), or killed by the bot (timeout, shutdown): effect unknown. */
+/**
+ * Started and never finished (a crash), killed by the bot (timeout, shutdown) or killed by a signal
+ * it did not send (`killed`): effect unknown.
+ */
 function wasInterrupted(record: StepRecord): boolean {
   return (
     record.status === 'started' ||
-    (record.status === 'failed' && (record.result === 'timed_out' || record.result === 'cancelled'))
+    (record.status === 'failed' &&
+      (record.result === 'timed_out' || record.result === 'cancelled' || record.result === 'killed'))
   );
 }
 

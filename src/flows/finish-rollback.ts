@@ -67,17 +67,22 @@ export async function concludeRollback(
   });
   if (!changed) return false;
   announce(deps, changed, conclusion.event);
-  if (changed.state === 'completed') await lockAgainstRolledBack(deps, changed);
   await writeUp(deps, incidentId);
   return true;
 }
 
 /**
  * After a successful rollback, CD must not simply redeploy what was rolled back: the environment
- * stays locked (GET /locks answers 423) until someone runs `/rollback unlock`.
+ * stays locked (GET /locks answers 423) until someone runs `/rollback unlock`. Part of the write-up,
+ * claimed once per incident (so a later write-up never re-locks after an unlock); the claim is
+ * given back when locking fails, so the next write-up (a re-delivered job) tries again.
  */
 async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
   if (!deps.locks) return;
+  const claim = `locked:${incident.id}`;
+  if (await deps.store.claim(claim, incident.id, CLAIM_TTL_SECONDS)) return;
+  // Locked and unlocked before this claim existed (an incident from an earlier release): leave it.
+  if ((await deps.store.timeline(incident.id)).some((event) => event.type === 'unlocked')) return;
   const version = incident.fromVersion ?? 'unknown';
   const from = incident.fromVersion ? ` from ${incident.fromVersion}` : '';
   const against = incident.fromVersion
@@ -100,7 +105,20 @@ async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident)
     });
   } catch (error) {
     deps.logger.error({ err: error, incidentId: incident.id }, 'could not set the deploy lock');
+    await releaseClaim(deps, claim, incident.id);
   }
+}
+
+/** How long a write-up part stays claimed (posted once) per incident. */
+const CLAIM_TTL_SECONDS = 30 * 86_400;
+
+/** Gives a write-up part's claim back after it failed, so a later write-up tries it again. */
+async function releaseClaim(deps: RollbackFlowDeps, key: string, incidentId: string): Promise<void> {
+  await deps.store
+    .releaseClaim(key, incidentId)
+    .catch((error: unknown) =>
+      deps.logger.error({ err: error, incidentId, claim: key }, 'could not release a write-up claim'),
+    );
 }
 
 const ESCALATION_KINDS: Partial<Record<Incident['state'], EscalationKind>> = {
@@ -117,11 +135,6 @@ function escalationWhy(events: TimelineEvent[]): string {
   return 'the rollback did not complete';
 }
 
-/**
- * The thread's ending for a terminal incident: escalation (when a human must act), card and
- * timeline, final progress, postmortem. Each part is claimed once per incident, so a re-run after
- * a crash fills in what is missing without posting anything twice. Slack failures are logged.
- */
 /** Everyone the write-up names: the requester, approvers, refusals, rejecters, unlockers. */
 function peopleIn(incident: Incident, events: TimelineEvent[]): string[] {
   const ids = [incident.requester, ...incident.approvals.map((approval) => approval.userId)];
@@ -129,19 +142,32 @@ function peopleIn(incident: Incident, events: TimelineEvent[]): string[] {
   return ids;
 }
 
+/**
+ * The thread's ending for a terminal incident: the deploy lock (after `completed`), escalation
+ * (when a human must act), card and timeline, final progress, postmortem. Each part is claimed once
+ * per incident, so a re-run after a crash fills in what is missing without posting anything twice.
+ * Failures are logged and give the part's claim back, so a later write-up retries that part.
+ */
 export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promise<void> {
   const incident = await deps.store.get(incidentId);
-  if (!incident || !isTerminal(incident.state) || !incident.messageTs) return;
+  if (!incident || !isTerminal(incident.state)) return;
+  // Before the thread check: CD is locked whether or not the incident has a thread.
+  if (incident.state === 'completed') await lockAgainstRolledBack(deps, incident);
+  if (!incident.messageTs) return;
   const log = deps.logger.child({ incidentId });
   const events = await deps.store.timeline(incidentId);
   const thread = { channel: incident.channel, thread_ts: incident.messageTs };
 
   const kind = ESCALATION_KINDS[incident.state];
-  if (kind && !(await deps.store.claim(`escalated:${incidentId}`, incidentId, 30 * 86_400))) {
-    const message = escalationMessage(incident, events, kind, escalationWhy(events));
-    await deps.slack.chat
-      .postMessage({ ...thread, ...message })
-      .catch((error: unknown) => log.error({ err: error }, 'could not post the escalation'));
+  const escalated = `escalated:${incidentId}`;
+  if (kind && !(await deps.store.claim(escalated, incidentId, CLAIM_TTL_SECONDS))) {
+    try {
+      const message = escalationMessage(incident, events, kind, escalationWhy(events));
+      await deps.slack.chat.postMessage({ ...thread, ...message });
+    } catch (error) {
+      log.error({ err: error }, 'could not post the escalation');
+      await releaseClaim(deps, escalated, incidentId);
+    }
   }
 
   await refreshViews(deps, incidentId);
@@ -151,19 +177,43 @@ export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promi
     );
   }
 
-  if (await deps.store.claim(`postmortem:${incidentId}`, incidentId, 30 * 86_400)) return;
+  // The agenda message and its file are claimed apart, so retrying a failed upload never posts
+  // the message twice.
+  const posted = `postmortem:${incidentId}`;
+  const uploaded = `postmortem-file:${incidentId}`;
+  const postIt = !(await deps.store.claim(posted, incidentId, CLAIM_TTL_SECONDS));
+  const uploadIt = !(await deps.store.claim(uploaded, incidentId, CLAIM_TTL_SECONDS));
+  if (!postIt && !uploadIt) return;
+  let model;
   try {
     const people = (await deps.people?.names(peopleIn(incident, events))) ?? {};
-    const model = buildPostmortem(incident, events, { now: deps.now(), people });
-    await deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(model) });
-    await deps.slack.filesUploadV2({
-      channel_id: incident.channel,
-      thread_ts: incident.messageTs,
-      filename: `${incidentId}-postmortem.md`,
-      title: model.title,
-      content: renderPostmortemMarkdown(model),
-    });
+    model = buildPostmortem(incident, events, { now: deps.now(), people });
   } catch (error) {
-    log.error({ err: error }, 'could not post the postmortem agenda');
+    log.error({ err: error }, 'could not build the postmortem agenda');
+    if (postIt) await releaseClaim(deps, posted, incidentId);
+    if (uploadIt) await releaseClaim(deps, uploaded, incidentId);
+    return;
+  }
+  if (postIt) {
+    try {
+      await deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(model) });
+    } catch (error) {
+      log.error({ err: error }, 'could not post the postmortem agenda');
+      await releaseClaim(deps, posted, incidentId);
+    }
+  }
+  if (uploadIt) {
+    try {
+      await deps.slack.filesUploadV2({
+        channel_id: incident.channel,
+        thread_ts: incident.messageTs,
+        filename: `${incidentId}-postmortem.md`,
+        title: model.title,
+        content: renderPostmortemMarkdown(model),
+      });
+    } catch (error) {
+      log.error({ err: error }, 'could not upload the postmortem agenda');
+      await releaseClaim(deps, uploaded, incidentId);
+    }
   }
 }

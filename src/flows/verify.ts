@@ -36,6 +36,11 @@ export interface VerificationReport {
   checks: CheckReport[];
   /** One line naming every failed check, when any failed. */
   error?: string;
+  /**
+   * Cut short by the AbortSignal (shutdown): a failed check then says nothing about the service,
+   * so it is not reported (no verify_failed) and the checks after it are not tried.
+   */
+  cancelled?: boolean;
 }
 
 type TryResult = { ok: true } | { ok: false; error: string };
@@ -46,6 +51,9 @@ export async function runVerification(ctx: VerifyContext): Promise<VerificationR
   for (const check of ctx.checks) {
     const report = await runCheck(ctx, check, now);
     checks.push(report);
+    if (!report.passed && ctx.signal.aborted) {
+      return { passed: false, checks, cancelled: true, error: `${check.name}: verification cancelled` };
+    }
     const at = new Date(now()).toISOString();
     await ctx.emit(
       report.passed

@@ -33,8 +33,14 @@ export class RollbackQueues {
   queueFor(environment: string): Promise<Queue<RollbackJobData>> {
     let queue = this.queues.get(environment);
     if (!queue) {
-      queue = this.open(environment);
-      this.queues.set(environment, queue);
+      const opening = this.open(environment);
+      queue = opening;
+      this.queues.set(environment, opening);
+      // A failed open (one Redis error) is forgotten, so the next call tries again instead of
+      // failing for this environment until the process restarts.
+      opening.catch(() => {
+        if (this.queues.get(environment) === opening) this.queues.delete(environment);
+      });
     }
     return queue;
   }
@@ -44,7 +50,12 @@ export class RollbackQueues {
       connection: this.options.connection,
       prefix: this.options.prefix,
     });
-    await queue.setGlobalConcurrency(1);
+    try {
+      await queue.setGlobalConcurrency(1);
+    } catch (error) {
+      await queue.close().catch(() => undefined);
+      throw error;
+    }
     return queue;
   }
 
@@ -83,8 +94,9 @@ export class RollbackQueues {
 
   async depths(): Promise<Record<string, number>> {
     const depths: Record<string, number> = {};
-    for (const [environment, pending] of this.queues) {
-      const queue = await pending;
+    for (const [environment, pending] of [...this.queues]) {
+      const queue = await pending.catch(() => undefined);
+      if (!queue) continue;
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       depths[environment] = Object.values(counts).reduce((sum, n) => sum + n, 0);
     }
@@ -92,6 +104,11 @@ export class RollbackQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map(async (pending) => (await pending).close()));
+    await Promise.all(
+      [...this.queues.values()].map(async (pending) => {
+        const queue = await pending.catch(() => undefined);
+        await queue?.close();
+      }),
+    );
   }
 }

@@ -72,7 +72,10 @@ describe('the deploy lock after a successful rollback', () => {
     });
     expect(locked).toMatchObject({ locked: true, version: 'v2.4.0', incidentId: id });
     expect(String(locked.reason)).toContain('/rollback unlock checkout production');
-    expect(await threadText(h, id)).toContain('locked against v2.4.0');
+    // The note lands in the thread with the write-up's refresh, just after the lock itself.
+    await eventually(async () =>
+      (await threadText(h, id)).includes('locked against v2.4.0') ? true : undefined,
+    );
 
     await h.slash('unlock checkout production', 'U0OUTSIDER');
     const refused = await eventually(() =>

@@ -128,7 +128,10 @@ describe('retries, timeouts and the time budget', () => {
     const [manual] = await eventsOf(h, id, 'manual_intervention_required');
     expect(manual?.stepId).toBe('s1');
     expect(manual?.why).toMatch(/timed out after 300ms/);
-    expect(await threadText(h, id)).toContain('Manual intervention is required');
+    // The escalation is posted just after the ending is recorded.
+    await eventually(async () =>
+      (await threadText(h, id)).includes('Manual intervention is required') ? true : undefined,
+    );
   });
 
   it('fails the rollback when its time budget runs out, without another attempt', async () => {
