@@ -151,6 +151,23 @@ function peopleIn(incident: Incident, events: TimelineEvent[]): string[] {
 export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promise<void> {
   const incident = await deps.store.get(incidentId);
   if (!incident || !isTerminal(incident.state)) return;
+  await writeUpParts(deps, incident);
+  // Owed until every part is claimed (done, or being done by another process); the reconciler
+  // calls writeUp again for what is still owed, e.g. after Slack refused a part.
+  if (await allPartsClaimed(deps, incident)) await deps.store.writeUpDone(incidentId);
+}
+
+async function allPartsClaimed(deps: RollbackFlowDeps, incident: Incident): Promise<boolean> {
+  const parts = [`postmortem:${incident.id}`, `postmortem-file:${incident.id}`];
+  if (incident.state === 'completed' && deps.locks) parts.push(`locked:${incident.id}`);
+  if (ESCALATION_KINDS[incident.state]) parts.push(`escalated:${incident.id}`);
+  if (!incident.messageTs) return true; // no thread to write in: nothing more can be done
+  const claimed = await Promise.all(parts.map((part) => deps.store.isClaimed(part)));
+  return claimed.every(Boolean);
+}
+
+async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
+  const incidentId = incident.id;
   // Before the thread check: CD is locked whether or not the incident has a thread.
   if (incident.state === 'completed') await lockAgainstRolledBack(deps, incident);
   if (!incident.messageTs) return;

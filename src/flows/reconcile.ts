@@ -33,16 +33,24 @@ async function jobProblem(deps: RollbackFlowDeps, incident: Incident): Promise<s
   return `its job is in an unexpected state (${state})`;
 }
 
+/** How long the worker that ended a rollback has to write it up before the reconciler helps. */
+const WRITE_UP_GRACE_MS = 20_000;
+
 export async function reconcile(deps: RollbackFlowDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { enqueued: [], escalated: [] };
+  // Ended rollbacks whose write-up was cut short (a crash, Slack refusing a part): writeUp posts
+  // only what is missing. The ones that just ended are left to the worker finishing them.
+  for (const id of await deps.store.writeUpsOwed()) {
+    const incident = await deps.store.get(id);
+    if (incident && deps.now().getTime() - Date.parse(incident.updatedAt) < WRITE_UP_GRACE_MS) continue;
+    await writeUp(deps, id).catch((error: unknown) =>
+      deps.logger.warn({ err: error, incidentId: id }, 'write-up retry failed'),
+    );
+  }
   for (const id of await deps.store.activeIds()) {
     const incident = await deps.store.get(id);
     if (!incident) continue;
-    if (isTerminal(incident.state)) {
-      // Ended, but the write-up may have been cut short by a crash; it posts only what is missing.
-      await writeUp(deps, id);
-      continue;
-    }
+    if (isTerminal(incident.state)) continue;
     try {
       if (incident.state === 'approved') {
         await enqueueApproved(deps, id);

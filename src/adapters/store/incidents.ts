@@ -4,7 +4,7 @@
  * timeline events of a change are appended in the same transaction as the change itself.
  */
 import type { Redis } from 'ioredis';
-import { isTerminal, type Incident } from '../../domain/incident.js';
+import { isTerminal, type Incident, type IncidentState } from '../../domain/incident.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
 import { incidentKeys } from './keys.js';
 
@@ -55,6 +55,10 @@ export class IncidentStore {
     const key = this.keys.dedupe(dedupeKey);
     const set = await this.redis.set(key, incidentId, 'EX', ttlSeconds, 'NX');
     return set === 'OK' ? undefined : ((await this.redis.get(key)) ?? undefined);
+  }
+
+  async isClaimed(dedupeKey: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.dedupe(dedupeKey))) === 1;
   }
 
   /** Gives a claim back (the work it guarded did not happen), only if `incidentId` still holds it. */
@@ -145,6 +149,15 @@ export class IncidentStore {
     return counts;
   }
 
+  /** Ended rollbacks whose write-up is not known to be complete. */
+  async writeUpsOwed(): Promise<string[]> {
+    return this.redis.smembers(this.keys.writeUps);
+  }
+
+  async writeUpDone(id: string): Promise<void> {
+    await this.redis.srem(this.keys.writeUps, id);
+  }
+
   async recentIds(limit = 10): Promise<string[]> {
     return this.redis.zrevrange(this.keys.recent, 0, limit - 1);
   }
@@ -173,6 +186,7 @@ export class IncidentStore {
         return undefined;
       }
       let outcome: Mutation<T>;
+      const before = JSON.parse(text) as Incident;
       try {
         outcome = change(JSON.parse(text) as Incident);
       } catch (error) {
@@ -185,7 +199,7 @@ export class IncidentStore {
       }
       const multi = redis.multi().set(key, JSON.stringify(outcome.incident));
       for (const event of outcome.events) multi.rpush(this.keys.timeline(id), JSON.stringify(event));
-      this.indexState(multi, outcome.incident);
+      this.indexState(multi, outcome.incident, before.state);
       const done = await multi.exec();
       if (done) return outcome.result;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
@@ -193,8 +207,13 @@ export class IncidentStore {
     throw new Error(`incident ${id} is changing too fast to update`);
   }
 
-  private indexState(multi: ReturnType<Redis['multi']>, incident: Incident): void {
+  private indexState(multi: ReturnType<Redis['multi']>, incident: Incident, before: IncidentState): void {
     if (incident.state !== 'awaiting_approval') multi.zrem(this.keys.awaiting, incident.id);
+    // A rollback that just ended owes its write-up (lock, escalation, postmortem) until it is done:
+    // recorded in the same transaction, so a crash right after cannot lose it.
+    if (isTerminal(incident.state) && !isTerminal(before) && before !== 'awaiting_approval') {
+      multi.sadd(this.keys.writeUps, incident.id);
+    }
     if (isTerminal(incident.state)) {
       multi.srem(this.keys.active, incident.id);
       // Release the one-open-incident slot only if this incident holds it.

@@ -9,5 +9,6 @@ export function incidentKeys(prefix: string) {
     awaiting: `${prefix}:incidents:awaiting`,
     active: `${prefix}:incidents:active`,
     recent: `${prefix}:incidents:recent`,
+    writeUps: `${prefix}:incidents:write-ups-owed`,
   };
 }

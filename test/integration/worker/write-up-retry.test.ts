@@ -126,4 +126,33 @@ describe('write-up parts that failed are retried by the next write-up', () => {
     expect(thread.match(/\*Postmortem agenda/g)).toHaveLength(1);
     expect(slack.uploads().map((u) => u.filename)).toEqual([`${id}-postmortem.md`]);
   });
+
+  it('the reconciler finishes a write-up Slack refused, without any re-delivery', async () => {
+    let offsetMs = 0;
+    h = await startWorkerHarness(
+      workerCatalogYaml({
+        checkout: {
+          production: {
+            steps: [{ name: 'Undo deployment', log: scratch.log('owed'), env: { STEP_EXIT: '1' } }],
+          },
+        },
+      }),
+      { now: () => new Date(Date.now() + offsetMs) },
+    );
+    h.slack.failNext('files.getUploadURLExternal', { error: 'internal_error' });
+    const id = await approveRequest(h, 'checkout production --to v2.3.0 bad deploy');
+    expect(await waitForState(h, id, ['completed', 'failed', 'manual_intervention'])).toBe('failed');
+    await jobSettled(id);
+    expect(h.slack.uploads()).toHaveLength(0);
+    expect(await h.bot.deps.store.writeUpsOwed()).toEqual([id]);
+
+    // Within its grace the reconciler leaves the write-up to the worker; after it, it helps.
+    await h.bot.execution.reconcileNow();
+    expect(h.slack.uploads()).toHaveLength(0);
+    offsetMs = 60_000;
+    await h.bot.execution.reconcileNow();
+    expect(h.slack.uploads().map((u) => u.filename)).toEqual([`${id}-postmortem.md`]);
+    expect(await h.bot.deps.store.writeUpsOwed()).toEqual([]);
+    expect((await threadText(h, id)).match(/\*Postmortem agenda/g)).toHaveLength(1);
+  });
 });
