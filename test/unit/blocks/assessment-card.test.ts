@@ -53,4 +53,14 @@ describe('the assessment card', () => {
       '<https://acme.pagerduty.com/incidents/Q2|PagerDuty incident #7>',
     );
   });
+
+  it('warns in the confirm dialog when approving overrides the safety check', () => {
+    const card = assessmentCard({
+      ...incident,
+      safety: { verdict: 'unsafe', override: true, configuredApprovals: 1 },
+    });
+    const approve = JSON.stringify(card.blocks.find((block) => block.type === 'actions'));
+    expect(approve).toContain('You are overriding the rollback-safety check');
+    expect(JSON.stringify(assessmentCard(incident).blocks)).not.toContain('overriding');
+  });
 });

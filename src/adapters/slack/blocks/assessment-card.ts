@@ -116,7 +116,7 @@ function decisionButtons(incident: Incident): KnownBlock {
           text: {
             type: 'mrkdwn',
             text: truncate(
-              `This rolls *${escapeMrkdwn(incident.service)}* back in *${escapeMrkdwn(incident.environment)}* (${escapeMrkdwn(versionLine(incident))}) by running ${incident.plan.steps.length} step(s).`,
+              `${incident.safety?.override ? ':rotating_light: *You are overriding the rollback-safety check* (see the card). ' : ''}This rolls *${escapeMrkdwn(incident.service)}* back in *${escapeMrkdwn(incident.environment)}* (${escapeMrkdwn(versionLine(incident))}) by running ${incident.plan.steps.length} step(s).`,
               300,
             ),
           },

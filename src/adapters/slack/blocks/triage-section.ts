@@ -38,7 +38,9 @@ const TIER_ICONS: Record<Tier, string> = {
   MONITOR: ':large_blue_circle:',
 };
 
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** Starts a sentence with a capital, except where it starts with a version name ("v2.4.0 was…"). */
+const capitalise = (text: string) =>
+  /^v\d/.test(text) ? text : text.charAt(0).toUpperCase() + text.slice(1);
 
 function tierBlock(assessment: Assessment): KnownBlock {
   const reasons = assessment.reasons.map((reason) => escapeMrkdwn(reason)).join('; ');
