@@ -1,45 +1,12 @@
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
-import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
-import type { RollbackPlan } from '../../../src/domain/plan.js';
-import { executePlan, type ExecutionContext } from '../../../src/flows/execute-rollback.js';
-import { testRedis, type TestRedis } from '../../support/redis.js';
-import { plan, readLog, recorder, recordStep, scratchDir, starts, waitFor } from './helpers.js';
+import { executePlan } from '../../../src/flows/execute-rollback.js';
+import { engineFixture, plan, readLog, recordStep, starts, waitFor } from './helpers.js';
 
 describe('executePlan (real processes, real Redis)', () => {
-  let t: TestRedis;
-  let journal: RedisStepJournal;
-  let scratch: ReturnType<typeof scratchDir>;
-  const runner = new ExecaCommandRunner({ killGraceMs: 200 });
-  let incidentSeq = 0;
-
-  beforeEach(async () => {
-    t = await testRedis('exec');
-    journal = new RedisStepJournal(t.redis, { keyPrefix: t.prefix });
-    scratch = scratchDir();
-  });
-  afterEach(async () => {
-    scratch.remove();
-    await t.cleanup();
-  });
-
-  function context(p: RollbackPlan, overrides: Partial<ExecutionContext> = {}) {
-    const events = recorder();
-    const ctx: ExecutionContext = {
-      incidentId: `RB-${++incidentSeq}`,
-      plan: p,
-      attempt: 1,
-      journal,
-      runner,
-      emit: events.emit,
-      signal: new AbortController().signal,
-      deadline: Date.now() + p.timeBudgetMs,
-      ...overrides,
-    };
-    return { ctx, events };
-  }
+  const engine = engineFixture('exec');
+  const { context } = engine;
 
   it('runs every step in order, one after the other, and reports completed', async () => {
-    const log = scratch.log('all');
+    const log = engine.scratch().log('all');
     const { ctx, events } = context(
       plan([recordStep('s1', log), recordStep('s2', log), recordStep('s3', log)]),
     );
@@ -61,11 +28,14 @@ describe('executePlan (real processes, real Redis)', () => {
       'step_started',
       'step_succeeded',
     ]);
-    expect((await journal.read(ctx.incidentId)).steps.s3).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect((await engine.journal().read(ctx.incidentId)).steps.s3).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+    });
   });
 
   it('stops at a failing step (retryable) and the retry resumes after the last succeeded step', async () => {
-    const [l1, l2, l3] = [scratch.log('s1'), scratch.log('s2'), scratch.log('s3')];
+    const [l1, l2, l3] = [engine.scratch().log('s1'), engine.scratch().log('s2'), engine.scratch().log('s3')];
     const p = plan([
       recordStep('s1', l1),
       recordStep('s2', l2, { env: { STEP_FAIL_TIMES: '1' } }),
@@ -94,10 +64,10 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('after a crash mid-step, does not re-run a non-idempotent step: manual intervention naming it', async () => {
-    const [l1, l2] = [scratch.log('s1'), scratch.log('s2')];
+    const [l1, l2] = [engine.scratch().log('s1'), engine.scratch().log('s2')];
     const { ctx, events } = context(plan([recordStep('s1', l1), recordStep('s2', l2)]), { attempt: 2 });
-    const crashed = await journal.acquireFence(ctx.incidentId);
-    await journal.markStarted(crashed, 's1', { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z' });
+    const crashed = await engine.journal().acquireFence(ctx.incidentId);
+    await engine.journal().markStarted(crashed, 's1', { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z' });
 
     const outcome = await executePlan(ctx);
     expect(outcome).toMatchObject({ kind: 'manual_intervention', stepId: 's1', stepName: 'Step s1' });
@@ -109,15 +79,17 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('after a crash mid-step, re-runs an idempotent step and carries on', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const { ctx } = context(plan([recordStep('s1', l1, { idempotent: true })]), { attempt: 2 });
-    await journal.markStarted(await journal.acquireFence(ctx.incidentId), 's1', { attempt: 1 });
+    await engine
+      .journal()
+      .markStarted(await engine.journal().acquireFence(ctx.incidentId), 's1', { attempt: 1 });
     expect((await executePlan(ctx)).kind).toBe('completed');
     expect(starts(l1)).toBe(1);
   });
 
   it('reports a missing executable as not retryable and runs nothing after it', async () => {
-    const l2 = scratch.log('s2');
+    const l2 = engine.scratch().log('s2');
     const missing = { ...recordStep('s1', l2), argv: ['kubectl-not-installed-here', 'rollout', 'undo'] };
     const { ctx, events } = context(plan([missing, recordStep('s2', l2)]));
     const outcome = await executePlan(ctx);
@@ -135,7 +107,7 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('refuses a bad plan before running any step', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const { ctx } = context(plan([recordStep('s1', l1), { ...recordStep('s2', l1), argv: [] }]));
     const outcome = await executePlan(ctx);
     expect(outcome).toMatchObject({
@@ -148,7 +120,7 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('kills a step past its own timeout: idempotent → retryable; not idempotent → manual intervention, never re-run', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const slow = { timeoutMs: 300, env: { STEP_SLEEP_MS: '5000' } };
     const idem = context(plan([recordStep('s1', l1, { ...slow, idempotent: true })]));
     const started = Date.now();
@@ -159,7 +131,7 @@ describe('executePlan (real processes, real Redis)', () => {
     });
     expect(Date.now() - started).toBeLessThan(2500);
 
-    const l2 = scratch.log('s2');
+    const l2 = engine.scratch().log('s2');
     const p = plan([recordStep('s2', l2, slow)]);
     const once = context(p);
     expect(await executePlan(once.ctx)).toMatchObject({ kind: 'manual_intervention', stepId: 's2' });
@@ -170,7 +142,7 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('bounds a step by the remaining time budget and stops with budget_exhausted', async () => {
-    const [l1, l2] = [scratch.log('s1'), scratch.log('s2')];
+    const [l1, l2] = [engine.scratch().log('s1'), engine.scratch().log('s2')];
     const p = plan([recordStep('s1', l1, { env: { STEP_SLEEP_MS: '5000' } }), recordStep('s2', l2)], [], 500);
     const { ctx } = context(p);
     const started = Date.now();
@@ -188,7 +160,7 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('cancels on the AbortSignal: the running step is killed and the outcome is cancelled', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const controller = new AbortController();
     const { ctx } = context(plan([recordStep('s1', l1, { env: { STEP_SLEEP_MS: '10000' } })]), {
       signal: controller.signal,
@@ -201,20 +173,20 @@ describe('executePlan (real processes, real Redis)', () => {
   });
 
   it('fences out a worker whose rollback was taken over: it records nothing and starts no further step', async () => {
-    const [l1, l2] = [scratch.log('s1'), scratch.log('s2')];
+    const [l1, l2] = [engine.scratch().log('s1'), engine.scratch().log('s2')];
     const p = plan([recordStep('s1', l1, { env: { STEP_SLEEP_MS: '400' } }), recordStep('s2', l2)]);
     const { ctx } = context(p);
     const stalled = executePlan(ctx);
     await waitFor(() => starts(l1) === 1, 5000, 's1 to start');
-    const newer = await journal.acquireFence(ctx.incidentId);
+    const newer = await engine.journal().acquireFence(ctx.incidentId);
 
     expect(await stalled).toMatchObject({ kind: 'fenced_out', current: newer.value });
     expect(starts(l2)).toBe(0);
-    expect((await journal.read(ctx.incidentId)).steps.s1?.status).toBe('started');
+    expect((await engine.journal().read(ctx.incidentId)).steps.s1?.status).toBe('started');
   });
 
   it('reports unverified when a check fails, and a later call does not re-run the steps', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const failingCheck = {
       name: 'Smoke',
       kind: 'run' as const,

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanStep, RollbackPlan, VerifyCheck } from '../../../src/domain/plan.js';
 import type { TimelineEvent } from '../../../src/domain/timeline.js';
+import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
+import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
+import type { ExecutionContext } from '../../../src/flows/execute-rollback.js';
+import { testRedis, type TestRedis } from '../../support/redis.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const RECORD_STEP = join(REPO, 'test/fixtures/steps/record.mjs');
@@ -82,4 +86,46 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What an engine test needs, fresh for each test: a Redis under its own prefix, a step journal,
+ * a scratch dir, and `context(plan)` for an ExecutionContext that records the events emitted.
+ * Call inside a `describe`: it registers its own beforeEach/afterEach.
+ */
+export function engineFixture(label: string) {
+  const runner = new ExecaCommandRunner({ killGraceMs: 200 });
+  let redis: TestRedis;
+  let journal: RedisStepJournal;
+  let scratch: ReturnType<typeof scratchDir>;
+  let incidentSeq = 0;
+  beforeEach(async () => {
+    redis = await testRedis(label);
+    journal = new RedisStepJournal(redis.redis, { keyPrefix: redis.prefix });
+    scratch = scratchDir();
+  });
+  afterEach(async () => {
+    scratch.remove();
+    await redis.cleanup();
+  });
+  return {
+    runner,
+    journal: () => journal,
+    scratch: () => scratch,
+    context(p: RollbackPlan, overrides: Partial<ExecutionContext> = {}) {
+      const events = recorder();
+      const ctx: ExecutionContext = {
+        incidentId: `RB-${++incidentSeq}`,
+        plan: p,
+        attempt: 1,
+        journal,
+        runner,
+        emit: events.emit,
+        signal: new AbortController().signal,
+        deadline: Date.now() + p.timeBudgetMs,
+        ...overrides,
+      };
+      return { ctx, events };
+    },
+  };
 }

@@ -4,45 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
-import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
-import type { RollbackPlan, VerifyCheck } from '../../../src/domain/plan.js';
-import { executePlan, type ExecutionContext } from '../../../src/flows/execute-rollback.js';
-import { testRedis, type TestRedis } from '../../support/redis.js';
-import { plan, readLog, recorder, recordStep, scratchDir, starts, waitFor } from './helpers.js';
+import type { VerifyCheck } from '../../../src/domain/plan.js';
+import { executePlan } from '../../../src/flows/execute-rollback.js';
+import { engineFixture, plan, readLog, recordStep, starts, waitFor } from './helpers.js';
 
 describe('executePlan interruptions (real processes, real Redis)', () => {
-  let t: TestRedis;
-  let journal: RedisStepJournal;
-  let scratch: ReturnType<typeof scratchDir>;
-  const runner = new ExecaCommandRunner({ killGraceMs: 200 });
-  let incidentSeq = 0;
-
-  beforeEach(async () => {
-    t = await testRedis('interrupt');
-    journal = new RedisStepJournal(t.redis, { keyPrefix: t.prefix });
-    scratch = scratchDir();
-  });
-  afterEach(async () => {
-    scratch.remove();
-    await t.cleanup();
-  });
-
-  function context(p: RollbackPlan, overrides: Partial<ExecutionContext> = {}) {
-    const events = recorder();
-    const ctx: ExecutionContext = {
-      incidentId: `RB-${++incidentSeq}`,
-      plan: p,
-      attempt: 1,
-      journal,
-      runner,
-      emit: events.emit,
-      signal: new AbortController().signal,
-      deadline: Date.now() + p.timeBudgetMs,
-      ...overrides,
-    };
-    return { ctx, events };
-  }
+  const engine = engineFixture('interrupt');
+  const { context } = engine;
 
   /** A `run` check that touches `marker`, then sleeps `sleepMs` and exits with `exit`. */
   function check(marker: string, sleepMs: number, exit = 0): VerifyCheck {
@@ -59,8 +27,8 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
   }
 
   it('a shutdown during verification ends the attempt as cancelled, not unverified; the next one verifies again', async () => {
-    const l1 = scratch.log('s1');
-    const marker = join(scratch.dir, 'checking');
+    const l1 = engine.scratch().log('s1');
+    const marker = join(engine.scratch().dir, 'checking');
     const controller = new AbortController();
     const p = plan([recordStep('s1', l1)], [check(marker, 10_000)]);
     const first = context(p, { signal: controller.signal });
@@ -71,7 +39,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
     // Nothing claims the service failed its checks.
     expect(first.events.types()).toEqual(['step_started', 'step_succeeded']);
 
-    const again = context(plan(p.steps, [check(join(scratch.dir, 'again'), 10)]), {
+    const again = context(plan(p.steps, [check(join(engine.scratch().dir, 'again'), 10)]), {
       incidentId: first.ctx.incidentId,
       attempt: 2,
     });
@@ -81,9 +49,12 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
   });
 
   it('a shutdown between failed tries of a check is cancelled too', async () => {
-    const marker = join(scratch.dir, 'failing');
+    const marker = join(engine.scratch().dir, 'failing');
     const controller = new AbortController();
-    const p = plan([recordStep('s1', scratch.log('s1'))], [{ ...check(marker, 10, 1), intervalMs: 10_000 }]);
+    const p = plan(
+      [recordStep('s1', engine.scratch().log('s1'))],
+      [{ ...check(marker, 10, 1), intervalMs: 10_000 }],
+    );
     const { ctx, events } = context(p, { signal: controller.signal });
     const running = executePlan(ctx);
     await waitFor(() => existsSync(marker), 5000, 'the check to run');
@@ -102,7 +73,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
   }
 
   it('a non-idempotent step killed by a signal the bot did not send stops for a human, then and on re-delivery', async () => {
-    const [l1, l2] = [scratch.log('s1'), scratch.log('s2')];
+    const [l1, l2] = [engine.scratch().log('s1'), engine.scratch().log('s2')];
     const p = plan([recordStep('s1', l1, { env: { STEP_SLEEP_MS: '10000' } }), recordStep('s2', l2)]);
     const first = context(p);
     const running = executePlan(first.ctx);
@@ -110,7 +81,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
     const outcome = await running;
     expect(outcome).toMatchObject({ kind: 'manual_intervention', stepId: 's1', stepName: 'Step s1' });
     expect(outcome.kind === 'manual_intervention' && outcome.why).toContain('killed by SIGKILL');
-    expect((await journal.read(first.ctx.incidentId)).steps.s1).toMatchObject({
+    expect((await engine.journal().read(first.ctx.incidentId)).steps.s1).toMatchObject({
       status: 'failed',
       result: 'killed',
     });
@@ -124,7 +95,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
   });
 
   it('an idempotent step killed by a signal the bot did not send is retryable and runs again', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const p = plan([recordStep('s1', l1, { idempotent: true, env: { STEP_SLEEP_MS: '1000' } })]);
     const first = context(p);
     const running = executePlan(first.ctx);
@@ -142,7 +113,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
   });
 
   it('a timeline write failing as a step starts leaves the step unstarted: the retry runs it', async () => {
-    const l1 = scratch.log('s1');
+    const l1 = engine.scratch().log('s1');
     const p = plan([recordStep('s1', l1)]);
     const { ctx } = context(p, {
       emit: (event) => {
@@ -151,7 +122,7 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
     });
     await expect(executePlan(ctx)).rejects.toThrow('the timeline write failed');
     expect(starts(l1)).toBe(0);
-    expect((await journal.read(ctx.incidentId)).steps.s1).toBeUndefined();
+    expect((await engine.journal().read(ctx.incidentId)).steps.s1).toBeUndefined();
 
     const again = context(p, { incidentId: ctx.incidentId, attempt: 2 });
     expect((await executePlan(again.ctx)).kind).toBe('completed');
