@@ -29,23 +29,12 @@ export type Conclusion =
 
 type SignalEvent = EventOf<keyof typeof OUTBOUND_SIGNALS>;
 
-/** Counts an outbound signal and sends it to the environment's notify targets (never waits). */
+/**
+ * Counts an outbound signal. Its delivery to the environment's notify targets goes through the
+ * outbox that IncidentStore fills in the same transaction as the change (see signal-outbox.ts).
+ */
 export function announce(deps: RollbackFlowDeps, incident: Incident, event: SignalEvent): void {
-  const signal = OUTBOUND_SIGNALS[event.type];
-  deps.metrics.signals.inc({ signal, environment: incident.environment });
-  const targets = deps.catalog.services[incident.service]?.environments[incident.environment]?.notify ?? [];
-  if (targets.length === 0) return;
-  deps.notifier.send(targets, {
-    signal,
-    incidentId: incident.id,
-    service: incident.service,
-    environment: incident.environment,
-    state: incident.state,
-    at: event.at,
-    ...(incident.fromVersion ? { fromVersion: incident.fromVersion } : {}),
-    ...(incident.toVersion ? { toVersion: incident.toVersion } : {}),
-    event,
-  });
+  deps.metrics.signals.inc({ signal: OUTBOUND_SIGNALS[event.type], environment: incident.environment });
 }
 
 /**

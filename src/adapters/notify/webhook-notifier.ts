@@ -1,8 +1,8 @@
 /**
  * Outbound signals (ROLLBACK_STARTED, …) to the `notify` targets of an environment: JSON bodies
  * signed like our own deploy webhook (`X-Signature-256: sha256=<hex HMAC-SHA256 of the body>`),
- * retried a few times with backoff. Fire and forget: a slow or broken receiver never holds up a
- * rollback; every failure is logged.
+ * retried a few times with backoff. The outbox drain calls `deliver` and keeps what did not get
+ * through for a later try; a slow or broken receiver never holds up a rollback.
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -25,9 +25,16 @@ export interface SignalPayload {
   event: unknown;
 }
 
-/** Sends signals outward; `send` never throws and never waits for the receivers. */
+/** Sends signals outward. */
 export interface Notifier {
+  /** Never throws and never waits for the receivers. */
   send(targets: readonly NotifyTarget[], payload: SignalPayload): void;
+  /**
+   * Delivers to every target (with retries) and says whether the signal is done with: true when
+   * every target took it or refused it for good (4xx, missing secret), false when one may take it
+   * on a later try (5xx, timeouts, unreachable).
+   */
+  deliver(targets: readonly NotifyTarget[], payload: SignalPayload): Promise<boolean>;
   /** Resolves when every delivery started so far has finished (tests, shutdown). */
   settle(): Promise<void>;
 }
@@ -84,17 +91,25 @@ export class WebhookNotifier implements Notifier {
   }
 
   send(targets: readonly NotifyTarget[], payload: SignalPayload): void {
-    for (const target of targets) {
-      const delivery = this.deliver(target, payload).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
-    }
+    void this.deliver(targets, payload);
+  }
+
+  async deliver(targets: readonly NotifyTarget[], payload: SignalPayload): Promise<boolean> {
+    const deliveries = targets.map((target) => {
+      const delivery = this.deliverOne(target, payload);
+      const tracked = delivery.then(() => undefined).finally(() => this.inFlight.delete(tracked));
+      this.inFlight.add(tracked);
+      return delivery;
+    });
+    return (await Promise.all(deliveries)).every(Boolean);
   }
 
   async settle(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(target: NotifyTarget, payload: SignalPayload): Promise<void> {
+  /** True when done with (taken, or refused for good); false when a later try may succeed. */
+  private async deliverOne(target: NotifyTarget, payload: SignalPayload): Promise<boolean> {
     const where = originOf(target.url);
     const log = this.options.logger.child({
       target: where,
@@ -109,11 +124,12 @@ export class WebhookNotifier implements Notifier {
       // one that does not check would be told something nobody vouched for.
       if (!secret) {
         log.error(`notify target not sent: ${target.secretEnv} is not set`);
-        return;
+        return true;
       }
       headers['x-signature-256'] = signatureFor(body, secret);
     }
     let lastError = '';
+    let retryable = true;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
         const response = await fetch(target.url, {
@@ -123,10 +139,13 @@ export class WebhookNotifier implements Notifier {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         await response.body?.cancel().catch(() => undefined);
-        if (response.ok) return;
+        if (response.ok) return true;
         lastError = `HTTP ${response.status}`;
         // A 4xx other than 408/429 will not change on a retry.
-        if (response.status < 500 && response.status !== 408 && response.status !== 429) break;
+        if (response.status < 500 && response.status !== 408 && response.status !== 429) {
+          retryable = false;
+          break;
+        }
       } catch (error) {
         lastError = (error instanceof Error ? error.message : String(error)).replaceAll(target.url, where);
       }
@@ -134,6 +153,7 @@ export class WebhookNotifier implements Notifier {
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * 2 ** (attempt - 1)));
       }
     }
-    log.warn({ error: lastError }, 'notify target did not take the signal');
+    log.warn({ error: lastError, willRetry: retryable }, 'notify target did not take the signal');
+    return !retryable;
   }
 }

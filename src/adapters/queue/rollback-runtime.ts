@@ -12,6 +12,8 @@ import { missingNotifySecrets, WebhookNotifier, type Notifier } from '../notify/
 import { ExecaCommandRunner } from '../shell/command-runner.js';
 import { createRedactor } from '../shell/redact.js';
 import { RedisStepJournal } from '../store/step-journal.js';
+import { SignalOutbox } from '../store/signal-outbox.js';
+import { drainSignals } from '../../flows/signal-outbox.js';
 import { RollbackWorkers, type RollbackWorkerSettings } from './rollback-worker.js';
 
 /** Tunables of the execution side (tests shorten them); every one has a production default. */
@@ -23,6 +25,8 @@ export interface RollbackRuntimeOptions {
   progressIntervalMs?: number;
   /** Where notify targets' `secretEnv` names are looked up; main.ts passes process.env. */
   notifyEnv?: Readonly<Record<string, string | undefined>>;
+  /** How often the outbound-signal outbox is drained. Default 500 ms. */
+  signalDrainIntervalMs?: number;
   /** Replaces the webhook notifier (tests). */
   notifier?: Notifier;
 }
@@ -33,6 +37,8 @@ export interface RollbackRuntime {
   workers?: RollbackWorkers;
   /** One reconciler pass now. */
   reconcileNow(): ReturnType<typeof reconcile>;
+  /** One pass over the outbound-signal outbox now. */
+  drainSignalsNow(): Promise<number>;
   /** Stops taking jobs, lets the running step finish within the grace period, stops the sweeps. */
   stop(): Promise<void>;
 }
@@ -78,6 +84,17 @@ export async function startRollbackRuntime(
     await workers.ready();
   }
 
+  // Outbound signals: drained often, by every process, from the outbox the changes fill.
+  const outbox = new SignalOutbox(redis, config.redisPrefix);
+  let draining: Promise<unknown> = Promise.resolve();
+  const drain = () => {
+    draining = draining
+      .then(() => drainSignals(deps, outbox, deps.notifier))
+      .catch((error: unknown) => logger.warn({ err: error }, 'signal delivery failed'));
+  };
+  const drainTimer = setInterval(drain, options.signalDrainIntervalMs ?? 500);
+  drainTimer.unref();
+
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = reconcile(deps).catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed'));
@@ -90,8 +107,11 @@ export async function startRollbackRuntime(
     deps,
     workers,
     reconcileNow: () => reconcile(deps),
+    drainSignalsNow: () => drainSignals(deps, outbox, deps.notifier),
     async stop() {
       clearInterval(timer);
+      clearInterval(drainTimer);
+      await draining;
       await workers?.close();
       await sweeping;
       await deps.notifier.settle();

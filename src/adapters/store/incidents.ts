@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { isTerminal, type Incident, type IncidentState } from '../../domain/incident.js';
-import type { TimelineEvent } from '../../domain/timeline.js';
+import { OUTBOUND_SIGNALS, type TimelineEvent } from '../../domain/timeline.js';
 import { incidentKeys } from './keys.js';
 
 /** What a mutation decided: the new incident and the events to append, or nothing to change. */
@@ -198,7 +198,16 @@ export class IncidentStore {
         return outcome.result;
       }
       const multi = redis.multi().set(key, JSON.stringify(outcome.incident));
-      for (const event of outcome.events) multi.rpush(this.keys.timeline(id), JSON.stringify(event));
+      for (const event of outcome.events) {
+        multi.rpush(this.keys.timeline(id), JSON.stringify(event));
+        // Outbound signals leave through an outbox written with the change itself: a crash right
+        // after the change cannot lose the signal (the outbox drain delivers it).
+        if (event.type in OUTBOUND_SIGNALS)
+          multi.rpush(
+            this.keys.outbox,
+            JSON.stringify({ incidentId: id, state: outcome.incident.state, event }),
+          );
+      }
       this.indexState(multi, outcome.incident, before.state);
       const done = await multi.exec();
       if (done) return outcome.result;

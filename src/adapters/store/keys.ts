@@ -10,5 +10,8 @@ export function incidentKeys(prefix: string) {
     active: `${prefix}:incidents:active`,
     recent: `${prefix}:incidents:recent`,
     writeUps: `${prefix}:incidents:write-ups-owed`,
+    /** Outbound signals (ROLLBACK_STARTED…) waiting for delivery, and those being delivered. */
+    outbox: `${prefix}:signals:outbox`,
+    outboxInflight: `${prefix}:signals:outbox-inflight`,
   };
 }
