@@ -3,6 +3,7 @@
  * time bound; past it the card says "analysis running" and is updated when done), freezes its
  * consequences on the incident (precondition steps, two-approver override) and shows the report.
  */
+import { findEnvironment } from '../catalog/load.js';
 import type { KnownBlock } from '@slack/types';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
@@ -102,7 +103,7 @@ export function wireSafety(
 
   /** The environment's SQL runner with placeholders filled; none when it cannot be filled. */
   function sqlRunnerFor(incident: Incident): string[] | undefined {
-    const env = deps.catalog.services[incident.service]?.environments[incident.environment];
+    const env = findEnvironment(deps.catalog, incident.service, incident.environment);
     if (!env?.sqlRunner) return undefined;
     try {
       return env.sqlRunner.map((element) =>
@@ -115,7 +116,7 @@ export function wireSafety(
   }
 
   function apply(incident: Incident, report: SafetyReport): Incident {
-    const env = deps.catalog.services[incident.service]?.environments[incident.environment];
+    const env = findEnvironment(deps.catalog, incident.service, incident.environment);
     return applySafety(incident, report, {
       sqlRunner: sqlRunnerFor(incident),
       stepTimeoutMs: env?.stepTimeoutMs ?? 120_000,

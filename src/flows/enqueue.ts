@@ -2,13 +2,14 @@
  * Approved → queued. Idempotent: the job id is derived from the incident id, so calling this twice
  * (a retried click, the reconciler after a crash between approval and enqueue) adds one job.
  */
+import { findEnvironment } from '../catalog/load.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { FlowDeps } from './deps.js';
 
 export async function enqueueApproved(deps: FlowDeps, incidentId: string): Promise<void> {
   const incident = await deps.store.get(incidentId);
   if (!incident || incident.state !== 'approved') return;
-  const env = deps.catalog.services[incident.service]?.environments[incident.environment];
+  const env = findEnvironment(deps.catalog, incident.service, incident.environment);
   const job = await deps.queues.enqueue(incident, {
     maxAttempts: env?.maxAttempts ?? 1,
     retryDelayMs: env?.retryDelayMs ?? 5000,

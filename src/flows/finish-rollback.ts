@@ -7,16 +7,13 @@
 import { isTerminal, transition, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
-import type { Notifier } from '../adapters/notify/webhook-notifier.js';
 import { escalationMessage, type EscalationKind } from '../adapters/slack/blocks/escalation-message.js';
 import { postmortemSlackText, renderPostmortemMarkdown } from '../adapters/render/postmortem.js';
 import type { FlowDeps } from './deps.js';
 import { refreshProgress, refreshViews } from './views.js';
 
-/** FlowDeps plus what the execution side needs to speak outward. */
-export interface RollbackFlowDeps extends FlowDeps {
-  notifier: Notifier;
-}
+/** What the ending of a rollback needs: the flows' usual deps. */
+export type RollbackFlowDeps = FlowDeps;
 
 type EventOf<T extends TimelineEvent['type']> = Extract<TimelineEvent, { type: T }>;
 

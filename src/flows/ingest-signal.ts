@@ -3,6 +3,7 @@
  * ("one open incident per service and environment"). Storms attach with a count, and card updates
  * are coalesced to at most one per incident per `coalesceMs`, so Slack's rate limits hold.
  */
+import { findEnvironment } from '../catalog/load.js';
 import { KeyedCoalescer } from './coalesce.js';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
@@ -193,7 +194,7 @@ export async function assessIncident(
   const log = await deps.signals.incidentLog(incident.id, 200);
   const first = log.at(-1);
   const signal = first ? await deps.signals.get(first.id) : undefined;
-  const env = deps.catalog.services[incident.service]?.environments[incident.environment];
+  const env = findEnvironment(deps.catalog, incident.service, incident.environment);
   const lookback = env?.deployLookbackMs ?? 2 * 3_600_000;
   const history = await deps.deploys.history(incident.service, incident.environment, 20);
   const assessment = triage(signal, history, deps.now(), lookback, deps.thresholds);

@@ -7,6 +7,7 @@
  * a missing write-up), or running (and the journal skips what already ran). Terminal changes go
  * through `transition`, so only one delivery ever announces an ending.
  */
+import { findEnvironment } from '../catalog/load.js';
 import { isTerminal, transition, type Incident } from '../domain/incident.js';
 import { decideRetry } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
@@ -219,7 +220,7 @@ async function settle(
       return { kind: 'retry', error: outcome.error };
     case 'step_failed': {
       const retryDelayMs =
-        deps.catalog.services[incident.service]?.environments[incident.environment]?.retryDelayMs ?? 5000;
+        findEnvironment(deps.catalog, incident.service, incident.environment)?.retryDelayMs ?? 5000;
       const decision = decideRetry({
         attempt: job.attempt,
         kind: outcome.failure,

@@ -3,6 +3,7 @@
  * drains (one entry is taken by one drain at a time); what a receiver could not take now is tried
  * again after a while, and given up (logged) once it is a day old.
  */
+import { findEnvironment } from '../catalog/load.js';
 import { OUTBOUND_SIGNALS } from '../domain/timeline.js';
 import type { Notifier } from '../adapters/notify/webhook-notifier.js';
 import type { SignalOutbox } from '../adapters/store/signal-outbox.js';
@@ -27,7 +28,7 @@ export async function drainSignals(
     const { incidentId, event, state } = next.entry;
     const incident = await deps.store.get(incidentId);
     const targets = incident
-      ? (deps.catalog.services[incident.service]?.environments[incident.environment]?.notify ?? [])
+      ? (findEnvironment(deps.catalog, incident.service, incident.environment)?.notify ?? [])
       : [];
     const signal = OUTBOUND_SIGNALS[event.type as keyof typeof OUTBOUND_SIGNALS];
     if (!incident || !signal || targets.length === 0) {

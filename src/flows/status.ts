@@ -1,22 +1,36 @@
 /** `/rollback status [id]`: where things stand, live, from the stored incident and timeline. */
-import { STATE_LABELS, type Incident } from '../domain/incident.js';
+import { STATE_LABELS, isTerminal, type Incident } from '../domain/incident.js';
+import { summarizeExecution, type StepStatus } from '../domain/execution-summary.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import { formatDuration } from '../domain/values.js';
 import { versionLine } from '../adapters/slack/blocks/assessment-card.js';
 import { mention } from '../adapters/slack/blocks/mrkdwn.js';
 import type { FlowDeps } from './deps.js';
 
+const STEP_MARKS: Record<StepStatus, string> = {
+  pending: '○ pending',
+  running: '… running',
+  succeeded: '✓ done',
+  failed: '✗ failed',
+  skipped: '↷ skipped',
+  unfinished: '⚠ unfinished',
+};
+
 function stepLines(incident: Incident, events: TimelineEvent[]): string[] {
-  return incident.plan.steps.map((step, index) => {
-    let mark = '○ pending';
-    for (const event of events) {
-      if (!('stepId' in event) || event.stepId !== step.id) continue;
-      if (event.type === 'step_started') mark = `… running (attempt ${event.attempt})`;
-      if (event.type === 'step_succeeded') mark = `✓ done in ${formatDuration(event.durationMs)}`;
-      if (event.type === 'step_failed') mark = `✗ failed: ${event.error.slice(0, 120)}`;
-      if (event.type === 'step_skipped') mark = `↷ skipped (${event.why})`;
-    }
-    return `${index + 1}. ${step.name}: ${mark}`;
+  const { steps } = summarizeExecution(incident.plan, events, isTerminal(incident.state));
+  return steps.map((step, index) => {
+    const latest = step.tries[step.tries.length - 1];
+    const detail =
+      step.status === 'running' && latest
+        ? ` (attempt ${latest.attempt})`
+        : step.status === 'succeeded' && step.durationMs !== undefined
+          ? ` in ${formatDuration(step.durationMs)}`
+          : step.status === 'failed' && latest?.error
+            ? `: ${latest.error.slice(0, 120)}`
+            : step.status === 'skipped' && step.skippedWhy
+              ? ` (${step.skippedWhy})`
+              : '';
+    return `${index + 1}. ${step.name}: ${STEP_MARKS[step.status]}${detail}`;
   });
 }
 

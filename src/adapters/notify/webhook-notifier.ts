@@ -25,18 +25,14 @@ export interface SignalPayload {
   event: unknown;
 }
 
-/** Sends signals outward. */
+/** Sends signals outward (the outbox drain calls it and keeps what did not get through). */
 export interface Notifier {
-  /** Never throws and never waits for the receivers. */
-  send(targets: readonly NotifyTarget[], payload: SignalPayload): void;
   /**
    * Delivers to every target (with retries) and says whether the signal is done with: true when
    * every target took it or refused it for good (4xx, missing secret), false when one may take it
    * on a later try (5xx, timeouts, unreachable).
    */
   deliver(targets: readonly NotifyTarget[], payload: SignalPayload): Promise<boolean>;
-  /** Resolves when every delivery started so far has finished (tests, shutdown). */
-  settle(): Promise<void>;
 }
 
 /** Settings of a {@link WebhookNotifier}. */
@@ -79,7 +75,6 @@ export function originOf(url: string): string {
 }
 
 export class WebhookNotifier implements Notifier {
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
@@ -90,22 +85,9 @@ export class WebhookNotifier implements Notifier {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  send(targets: readonly NotifyTarget[], payload: SignalPayload): void {
-    void this.deliver(targets, payload);
-  }
-
   async deliver(targets: readonly NotifyTarget[], payload: SignalPayload): Promise<boolean> {
-    const deliveries = targets.map((target) => {
-      const delivery = this.deliverOne(target, payload);
-      const tracked = delivery.then(() => undefined).finally(() => this.inFlight.delete(tracked));
-      this.inFlight.add(tracked);
-      return delivery;
-    });
-    return (await Promise.all(deliveries)).every(Boolean);
-  }
-
-  async settle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    const done = await Promise.all(targets.map((target) => this.deliverOne(target, payload)));
+    return done.every(Boolean);
   }
 
   /** True when done with (taken, or refused for good); false when a later try may succeed. */

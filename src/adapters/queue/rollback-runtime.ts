@@ -58,9 +58,9 @@ export async function startRollbackRuntime(
   );
   if (missing.length > 0) logger.warn({ missing }, `notify secrets not set: ${missing.join(', ')}`);
 
+  const notifier = options.notifier ?? new WebhookNotifier({ env: notifyEnv, logger });
   const deps: RollbackDeps = {
     ...flowDeps,
-    notifier: options.notifier ?? new WebhookNotifier({ env: notifyEnv, logger }),
     journal: new RedisStepJournal(redis, { keyPrefix: config.redisPrefix }),
     runner: new ExecaCommandRunner({ redactor: createRedactor(secretsOf(config)) }),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
@@ -89,7 +89,7 @@ export async function startRollbackRuntime(
   let draining: Promise<unknown> = Promise.resolve();
   const drain = () => {
     draining = draining
-      .then(() => drainSignals(deps, outbox, deps.notifier))
+      .then(() => drainSignals(deps, outbox, notifier))
       .catch((error: unknown) => logger.warn({ err: error }, 'signal delivery failed'));
   };
   const drainTimer = setInterval(drain, options.signalDrainIntervalMs ?? 500);
@@ -107,14 +107,13 @@ export async function startRollbackRuntime(
     deps,
     workers,
     reconcileNow: () => reconcile(deps),
-    drainSignalsNow: () => drainSignals(deps, outbox, deps.notifier),
+    drainSignalsNow: () => drainSignals(deps, outbox, notifier),
     async stop() {
       clearInterval(timer);
       clearInterval(drainTimer);
       await draining;
       await workers?.close();
       await sweeping;
-      await deps.notifier.settle();
     },
   };
 }

@@ -47,8 +47,7 @@ describe('WebhookNotifier logs', () => {
   it('names a failing target by its origin, never by the secret path or query', async () => {
     const { logger, lines } = capturedLogger();
     const notifier = new WebhookNotifier({ env: {}, logger, attempts: 1 });
-    notifier.send([{ url: `${origin}${SECRET_PATH}?token=q5ecret` }], payload);
-    await notifier.settle();
+    await notifier.deliver([{ url: `${origin}${SECRET_PATH}?token=q5ecret` }], payload);
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
     expect(entry).toMatchObject({
@@ -63,14 +62,13 @@ describe('WebhookNotifier logs', () => {
   it('does not print the URL when a target cannot be reached or is not signed', async () => {
     const { logger, lines } = capturedLogger();
     const notifier = new WebhookNotifier({ env: {}, logger, attempts: 1, timeoutMs: 2000 });
-    notifier.send(
+    await notifier.deliver(
       [
         { url: `http://127.0.0.1:1${SECRET_PATH}` },
         { url: `${origin}${SECRET_PATH}`, secretEnv: 'NOTIFY_SECRET_UNSET' },
       ],
       payload,
     );
-    await notifier.settle();
     expect(lines).toHaveLength(2);
     expect(lines.join('\n')).not.toContain('s3cr3tWebhookToken');
     expect(lines.map((line) => (JSON.parse(line) as { target: string }).target).sort()).toEqual(
