@@ -13,6 +13,7 @@ import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/types.js';
 import { secretsOf, type Config } from './config.js';
 import { createLogger } from './adapters/logger.js';
+import { secretValuesOf } from './adapters/shell/redact.js';
 import { createMetrics } from './adapters/metrics.js';
 import { redisDurabilityProblems } from './adapters/redis-checks.js';
 import { MAX_BODY_BYTES, createHttpApp, finishHttpApp } from './adapters/http/server.js';
@@ -35,6 +36,23 @@ import { wireAlerts } from './features/alerts.js';
 import { wireSafety } from './features/safety.js';
 
 const { App, ExpressReceiver } = bolt;
+
+/**
+ * What no log line may show: the bot's own secrets and the values of variables whose names look
+ * secret, in the process's environment or a step's `env`. (Step output is redacted at the source,
+ * by the runner, of every value of its step's env; here a step env value such as `production`
+ * would blank out every log line that names the environment.)
+ */
+function secretsToRedact(
+  config: Config,
+  catalog: Catalog,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const stepEnv = Object.values(catalog.services)
+    .flatMap((service) => Object.values(service.environments))
+    .flatMap((environment) => environment.rollback.flatMap((step) => secretValuesOf(step.env)));
+  return [...secretsOf(config), ...stepEnv, ...secretValuesOf(env)];
+}
 
 export interface BotOptions {
   config: Config;
@@ -60,10 +78,14 @@ export interface Bot {
 
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
+  const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
   const logger =
     options.logger ??
-    createLogger({ level: config.logLevel, pretty: config.pretty, secrets: secretsOf(config) });
-  const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
+    createLogger({
+      level: config.logLevel,
+      pretty: config.pretty,
+      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}),
+    });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await redis.connect();
   for (const problem of await redisDurabilityProblems(redis)) logger.warn(problem);

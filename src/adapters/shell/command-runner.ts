@@ -5,12 +5,15 @@
 import { execa } from 'execa';
 import { buildChildEnv } from './child-env.js';
 import { DEFAULT_TAIL_LIMITS, OutputTail, type TailLimits } from './output-tail.js';
-import { patternRedactor, type Redactor } from './redact.js';
+import { patternRedactor, secretValuesOf, withValues, type Redactor } from './redact.js';
 import type { CommandRunner, RunRequest, RunResult } from './types.js';
 
 /** Settings of an {@link ExecaCommandRunner}. */
 export interface ExecaRunnerOptions {
-  /** Redacts captured output; defaults to token patterns only. */
+  /**
+   * Redacts captured output; defaults to token patterns only. Each run also redacts the values of
+   * its step's own `env` and of any variable the child sees whose name looks secret.
+   */
   redactor?: Redactor;
   /** Where inherited variables come from; defaults to `process.env`. */
   parentEnv?: NodeJS.ProcessEnv;
@@ -71,17 +74,20 @@ export class ExecaCommandRunner implements CommandRunner {
   async run(request: RunRequest): Promise<RunResult> {
     validate(request);
     const env = buildChildEnv(this.parentEnv, request.env);
+    // A step's own env holds what the catalog author chose to pass (a namespace, an API key): none
+    // of it is echoed back into Slack or the postmortem, whatever its name.
+    const redactor = withValues(this.redactor, [...Object.values(request.env ?? {}), ...secretValuesOf(env)]);
     const [file, ...args] = request.argv as [string, ...string[]];
     const argv = [...request.argv];
     const tail = new OutputTail(this.tailLimits);
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const redactedTail = () => this.redactor.redact(tail.text());
+    const redactedTail = () => redactor.redact(tail.text());
     const stdoutOnly = this.output === 'stdout';
     const stderrTail = new OutputTail(DEFAULT_TAIL_LIMITS);
     /** A failure's error, with the end of stderr when it was not part of the output tail. */
     const withStderr = (error: string) => {
-      const text = stdoutOnly ? this.redactor.redact(stderrTail.text()) : '';
+      const text = stdoutOnly ? redactor.redact(stderrTail.text()) : '';
       return text ? `${error}\n${text}` : error;
     };
 
@@ -157,7 +163,7 @@ export class ExecaCommandRunner implements CommandRunner {
           error: withStderr(`killed by ${result.signal}`),
         };
       }
-      return { ...base, status: 'failed', error: this.redactor.redact(result.shortMessage ?? 'failed') };
+      return { ...base, status: 'failed', error: redactor.redact(result.shortMessage ?? 'failed') };
     } finally {
       clearTimeout(timer);
       if (forceKill) clearTimeout(forceKill);

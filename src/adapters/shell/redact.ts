@@ -63,5 +63,24 @@ export function createRedactor(secretValues: Iterable<string | undefined> = []):
   };
 }
 
+/**
+ * Names of variables whose values are secrets whatever they look like (PGPASSWORD, AWS_SECRET_ACCESS_KEY,
+ * GITHUB_TOKEN, DB_CREDENTIALS…).
+ */
+export const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+
+/** The values of `env`'s variables whose names look secret (see {@link SECRET_NAME}). */
+export function secretValuesOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && SECRET_NAME.test(name))
+    .map(([, value]) => value as string);
+}
+
+/** A redactor that also removes `values`; `base`'s own rules still apply. */
+export function withValues(base: Redactor, values: Iterable<string | undefined>): Redactor {
+  const extra = createRedactor(values);
+  return { redact: (text) => extra.redact(base.redact(text)) };
+}
+
 /** A redactor that only knows token patterns, for places without configuration at hand. */
 export const patternRedactor: Redactor = createRedactor();

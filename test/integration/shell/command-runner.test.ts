@@ -64,13 +64,29 @@ describe('ExecaCommandRunner (real processes)', () => {
     const printed =
       'db hunter2-db-password; token xoxb-123-456-abcdef; Authorization: Bearer eyJhbGciOi.x.y; ok';
     const result = await runner.run({
-      argv: [node, fixture('record.mjs')],
-      env: { STEP_PRINT: printed },
+      argv: [node, fixture('record.mjs'), '--print', printed],
       timeoutMs: 10_000,
     });
     expect(result.outputTail).toBe(
       'db [REDACTED]; token xoxb-[REDACTED]; Authorization: Bearer [REDACTED]; ok',
     );
+  });
+
+  it("redacts the step's own env values and secret-named variables it inherits, whatever their shape", async () => {
+    const runner = new ExecaCommandRunner({
+      parentEnv: { PATH: process.env.PATH, HELM_REPO_PASSWORD: 'plain-words-pass' },
+    });
+    const result = await runner.run({
+      argv: [
+        node,
+        '-e',
+        'for (const n of ["API_URL", "DB_ROLE", "HELM_REPO_PASSWORD"]) console.log(`${n}=${process.env[n]}`)',
+      ],
+      env: { API_URL: 'https://internal.example/api', DB_ROLE: 'orders_admin' },
+      timeoutMs: 10_000,
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.outputTail).toBe('API_URL=[REDACTED]\nDB_ROLE=[REDACTED]\nHELM_REPO_PASSWORD=[REDACTED]');
   });
 
   it('reports a non-zero exit as failed with its code and the output tail', async () => {

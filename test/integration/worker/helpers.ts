@@ -28,6 +28,10 @@ export interface StepSpec {
   /** First argv element after the script (the step's label in the log). */
   label?: string;
   env?: Record<string, string>;
+  /** Printed by the step (passed in argv: values of a step's env are redacted from its output). */
+  print?: string;
+  /** A file whose text the step prints (for text that must not appear in the argv the card shows). */
+  printFile?: string;
   idempotent?: boolean;
   timeout?: string;
 }
@@ -46,7 +50,7 @@ function stepYaml(step: StepSpec): string {
   const env = { STEP_LOG: step.log, ...step.env };
   return [
     `          - name: ${JSON.stringify(step.name)}`,
-    `            run: ${JSON.stringify([process.execPath, RECORD_STEP, step.label ?? step.name])}`,
+    `            run: ${JSON.stringify([process.execPath, RECORD_STEP, step.label ?? step.name, ...(step.print ? ['--print', step.print] : []), ...(step.printFile ? ['--print-file', step.printFile] : [])])}`,
     `            env: ${JSON.stringify(env)}`,
     `            idempotent: ${step.idempotent ?? false}`,
     ...(step.timeout ? [`            timeout: ${step.timeout}`] : []),

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { SIGNING_SECRET } from '../../support/bot-harness.js';
 import {
   approveRequest,
@@ -58,6 +59,8 @@ describe('retries, timeouts and the time budget', () => {
 
   it('escalates to the approvers after the last attempt and marks the card failed', async () => {
     const log = scratch.log('exhausted');
+    const printed = `${log}.print`;
+    writeFileSync(printed, `signing secret is ${SIGNING_SECRET}`);
     const { h, id, state } = await run(
       {
         maxAttempts: 2,
@@ -67,7 +70,8 @@ describe('retries, timeouts and the time budget', () => {
             name: 'Undo deployment',
             log,
             // A step that prints one of the bot's own secrets: it must never reach Slack or Redis.
-            env: { STEP_EXIT: '3', STEP_PRINT: `signing secret is ${SIGNING_SECRET}` },
+            env: { STEP_EXIT: '3' },
+            printFile: printed,
             idempotent: true,
           },
         ],

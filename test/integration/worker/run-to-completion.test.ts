@@ -65,7 +65,8 @@ describe('an approved rollback runs to completion', () => {
             {
               name: 'Undo deployment',
               log,
-              env: { STEP_SLEEP_MS: '700', STEP_PRINT: 'rolled back to v2.3.0' },
+              env: { STEP_SLEEP_MS: '700' },
+              print: 'rolled back to v2.3.0',
             },
             { name: 'Wait for rollout', log },
           ],

@@ -1,4 +1,4 @@
-import { createRedactor } from '../../../../src/adapters/shell/redact.js';
+import { createRedactor, secretValuesOf } from '../../../../src/adapters/shell/redact.js';
 
 describe('createRedactor', () => {
   const redactor = createRedactor(['s3cr3t-signing', undefined, 'abc', 's3cr3t-signing-longer']);
@@ -26,5 +26,22 @@ describe('createRedactor', () => {
     ['nothing secret here: revision 42', 'nothing secret here: revision 42'],
   ])('redacts token patterns: %s', (input, expected) => {
     expect(redactor.redact(input)).toBe(expected);
+  });
+});
+
+describe('secretValuesOf', () => {
+  it('takes the values of variables whose names look secret, and only those', () => {
+    expect(
+      secretValuesOf({
+        PGPASSWORD: 'pw-123456',
+        AWS_SECRET_ACCESS_KEY: 'aws-secret',
+        GITHUB_TOKEN: 'gh-token',
+        DB_CREDENTIALS: 'user:pass',
+        API_KEY: 'k-123456',
+        PATH: '/usr/bin',
+        NAMESPACE: 'production',
+        UNSET_TOKEN: undefined,
+      }),
+    ).toEqual(['pw-123456', 'aws-secret', 'gh-token', 'user:pass', 'k-123456']);
   });
 });
