@@ -8,11 +8,17 @@
  * we did not send (OOM killer, an outside SIGKILL) — is re-run only when idempotent, otherwise the
  * rollback stops for a human, since only they can tell what it already did.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunResult } from '../adapters/shell/types.js';
 import { FencedOutError, type FenceToken, type StepRecord } from '../adapters/store/step-journal.js';
 import { displayArgv, type PlanStep } from '../domain/plan.js';
 import { formatDuration } from '../domain/values.js';
-import type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
+import {
+  DEFAULT_STEP_LEASE_MS,
+  type ExecutionContext,
+  type ExecutionOutcome,
+  type StepReport,
+} from './execution-types.js';
 import { findPlanProblem } from './plan-check.js';
 import { runVerification } from './verify.js';
 
@@ -31,7 +37,6 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
       stepId: 'plan',
       stepName: 'plan',
       failure: 'bad_plan',
-      retryable: false,
       error: problem,
       steps,
     };
@@ -42,7 +47,14 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
 
   for (const [index, step] of ctx.plan.steps.entries()) {
     const report = steps[index] as StepReport;
-    const record = journal.steps[step.id];
+    let record = journal.steps[step.id];
+    if (record?.status === 'started' && (record.leaseUntil ?? 0) > now()) {
+      // Another worker started it and was alive a moment ago: its process may still be running.
+      const waited = await waitForLease(ctx, step, record);
+      if (!waited)
+        return { kind: 'cancelled', stepId: step.id, error: `cancelled before step "${step.name}"`, steps };
+      record = waited;
+    }
     if (record?.status === 'succeeded') {
       report.status = 'skipped';
       await emitAt(ctx, {
@@ -56,8 +68,16 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
     if (record && wasInterrupted(record) && !step.idempotent) {
       return manualIntervention(step, steps, interruptedWhy(step, record));
     }
-    if (ctx.signal.aborted)
+    if (ctx.signal.aborted || ctx.stopping?.aborted)
       return { kind: 'cancelled', stepId: step.id, error: `cancelled before step "${step.name}"`, steps };
+    if (ctx.holdsJob && !(await ctx.holdsJob())) {
+      return {
+        kind: 'lost_job',
+        stepId: step.id,
+        error: `this worker no longer holds the job; step "${step.name}" was not started`,
+        steps,
+      };
+    }
     const remaining = ctx.deadline - now();
     if (remaining <= 0) {
       return {
@@ -113,21 +133,27 @@ async function runStep(
   // the step still unstarted, so a retry runs it (a `started` record would stop a non-idempotent
   // step for a human though it never ran).
   await emitAt(ctx, { type: 'step_started', stepId: step.id, name: step.name, attempt: ctx.attempt });
+  const leaseMs = ctx.stepLeaseMs ?? DEFAULT_STEP_LEASE_MS;
   try {
     // Fenced before the process starts: a stale worker never spawns the step.
-    await ctx.journal.markStarted(token, step.id, { attempt: ctx.attempt, startedAt });
+    await ctx.journal.markStarted(token, step.id, {
+      attempt: ctx.attempt,
+      startedAt,
+      leaseUntil: now() + leaseMs,
+    });
   } catch (error) {
     if (error instanceof FencedOutError) return fencedOut(error, steps);
     throw error;
   }
 
+  const lease = holdLease(ctx, token, step, leaseMs);
   let result: RunResult;
   try {
     result = await ctx.runner.run({
       argv: step.argv,
       env: step.env,
       timeoutMs,
-      signal: ctx.signal,
+      signal: AbortSignal.any([ctx.signal, lease.lost]),
       ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
     });
   } catch (error) {
@@ -146,11 +172,13 @@ async function runStep(
       stepId: step.id,
       stepName: step.name,
       failure: 'bad_plan',
-      retryable: false,
       error: message,
       steps,
     };
+  } finally {
+    lease.release();
   }
+  if (lease.fencedOut) return fencedOut(lease.fencedOut, steps);
 
   // Killed by a signal the bot did not send (the runner reports its own kills as `timed_out` or
   // `cancelled`): the step's effect is unknown, as after a timeout. Journaled as `killed`, so a
@@ -183,7 +211,7 @@ async function runStep(
 
   switch (result.status) {
     case 'not_found':
-      return { kind: 'step_failed', ...failed, failure: 'not_found', retryable: false };
+      return { kind: 'step_failed', ...failed, failure: 'not_found' };
     case 'failed':
       if (killed) {
         if (!step.idempotent) {
@@ -193,13 +221,12 @@ async function runStep(
             `step "${step.name}" (${step.id}) was ${result.error}, a signal the bot did not send (e.g. the OOM killer or a kill from outside); its effect is unknown and it is not idempotent, so running it again could do harm`,
           );
         }
-        return { kind: 'step_failed', ...failed, failure: 'step_failed', retryable: true };
+        return { kind: 'step_failed', ...failed, failure: 'step_failed' };
       }
       return {
         kind: 'step_failed',
         ...failed,
         failure: 'step_failed',
-        retryable: true,
         ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       };
     case 'cancelled':
@@ -214,8 +241,61 @@ async function runStep(
           `step "${step.name}" (${step.id}) ${result.error} and was killed; it is not idempotent, so running it again could do harm`,
         );
       }
-      return { kind: 'step_failed', ...failed, failure: 'step_timed_out', retryable: true };
+      return { kind: 'step_failed', ...failed, failure: 'step_timed_out' };
   }
+}
+
+/**
+ * Renews the started step's lease while its process runs. A renewal refused by the fence means
+ * another worker took the rollback over: `lost` fires and the runner kills the process. Other
+ * renewal errors are left to the next tick (the lease is three ticks long).
+ */
+function holdLease(ctx: ExecutionContext, token: FenceToken, step: PlanStep, leaseMs: number) {
+  const now = ctx.now ?? Date.now;
+  const lost = new AbortController();
+  let fenced: FencedOutError | undefined;
+  const timer = setInterval(() => {
+    ctx.journal.renewLease(token, step.id, now() + leaseMs).catch((error: unknown) => {
+      if (!(error instanceof FencedOutError) || fenced) return;
+      fenced = error;
+      lost.abort(new Error('another worker took this rollback over'));
+    });
+  }, leaseMs / 3);
+  return {
+    lost: lost.signal,
+    get fencedOut() {
+      return fenced;
+    },
+    release: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Waits until the lease of a step another worker started has lapsed, then returns the step's
+ * record as it is by then (it may have finished). Undefined when the attempt is cancelled first.
+ */
+async function waitForLease(
+  ctx: ExecutionContext,
+  step: PlanStep,
+  record: StepRecord,
+): Promise<StepRecord | undefined> {
+  const now = ctx.now ?? Date.now;
+  let current: StepRecord | undefined = record;
+  while (current?.status === 'started' && (current.leaseUntil ?? 0) > now()) {
+    const waitMs = Math.min((current.leaseUntil ?? 0) - now(), Math.max(0, ctx.deadline - now()));
+    if (waitMs <= 0) break;
+    try {
+      await sleep(waitMs, undefined, { signal: AbortSignal.any(signals(ctx)) });
+    } catch {
+      return undefined;
+    }
+    current = (await ctx.journal.read(ctx.incidentId)).steps[step.id];
+  }
+  return current ?? record;
+}
+
+function signals(ctx: ExecutionContext): AbortSignal[] {
+  return ctx.stopping ? [ctx.signal, ctx.stopping] : [ctx.signal];
 }
 
 /** Journals a finished run; returns the fencing error when another worker owns the rollback now. */

@@ -21,8 +21,25 @@ export interface ExecutionContext {
    * attempt (the journal already holds what ran, so a retry resumes safely).
    */
   emit(event: TimelineEvent): void | Promise<void>;
-  /** Aborted on shutdown: the running step is killed and the outcome is `cancelled`. */
+  /**
+   * Aborted when the running step must be killed (the shutdown grace ran out, or the worker lost
+   * the job's lock): the outcome is `cancelled`.
+   */
   signal: AbortSignal;
+  /** Aborted when the process begins to shut down: the running step finishes, no new one starts. */
+  stopping?: AbortSignal;
+  /**
+   * Proves, right before each step, that this worker still holds the job (it extends the queue's
+   * lock with the job's token). False: the attempt stops without starting the step, since another
+   * worker may own the rollback now. Absent: ownership rests on the journal's fence alone.
+   */
+  holdsJob?: () => Promise<boolean>;
+  /**
+   * How long a started step's lease lasts without renewal; the running worker renews it every
+   * third of this. A worker taking over waits for a lease to lapse before deciding on the step.
+   * Default {@link DEFAULT_STEP_LEASE_MS}.
+   */
+  stepLeaseMs?: number;
   /**
    * Epoch ms when the whole rollback's time budget ends, verification included. Keep it stable
    * across attempts: e.g. `Date.parse(snapshot.firstStartedAt) + plan.timeBudgetMs`.
@@ -33,6 +50,8 @@ export interface ExecutionContext {
   /** Working directory of steps (e.g. a checkout); defaults to the runner's. */
   cwd?: string;
 }
+
+export const DEFAULT_STEP_LEASE_MS = 30_000;
 
 /** One step's part in this attempt, for the progress message. */
 export interface StepReport {
@@ -52,11 +71,13 @@ interface WithSteps {
  * How an attempt ended. What the worker does next:
  * - `completed`: ROLLBACK_COMPLETE.
  * - `unverified`: steps done, verification failed → ROLLBACK_UNVERIFIED and escalate; never re-run steps.
- * - `step_failed`: ask `decideRetry` (domain/retry.ts) with `failure`; `retryable` is its short answer.
+ * - `step_failed`: ask `decideRetry` (domain/retry.ts) with `failure`.
  * - `manual_intervention`: MANUAL_INTERVENTION_REQUIRED with `why` and `whatToCheck`; no retry.
  * - `fenced_out`: another worker owns the rollback; end this job quietly, record nothing.
  * - `budget_exhausted`: ROLLBACK_FAILED (time budget) and escalate; no retry.
  * - `cancelled`: shutdown; let the job be retried by BullMQ (not counted as a failure by the user).
+ * - `lost_job`: this worker no longer holds the job's lock; leave the job alone (its new owner, or
+ *   the stalled-job check, carries it on) and record nothing.
  */
 export type ExecutionOutcome =
   | (WithSteps & { kind: 'completed'; durationMs: number; verification: VerificationReport })
@@ -66,7 +87,6 @@ export type ExecutionOutcome =
       stepId: string;
       stepName: string;
       failure: FailureKind;
-      retryable: boolean;
       error: string;
       exitCode?: number;
       outputTail?: string;
@@ -80,6 +100,7 @@ export type ExecutionOutcome =
     })
   | (WithSteps & { kind: 'fenced_out'; token: number; current: number })
   | (WithSteps & { kind: 'budget_exhausted'; stepId?: string; error: string })
-  | (WithSteps & { kind: 'cancelled'; stepId?: string; error: string });
+  | (WithSteps & { kind: 'cancelled'; stepId?: string; error: string })
+  | (WithSteps & { kind: 'lost_job'; stepId: string; error: string });
 
 export type ExecutionOutcomeKind = ExecutionOutcome['kind'];

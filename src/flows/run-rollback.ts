@@ -31,6 +31,8 @@ export interface RollbackDeps extends RollbackFlowDeps {
   runner: CommandRunner;
   /** Least time between two progress updates of one incident in Slack. Default 500 ms. */
   progressIntervalMs?: number;
+  /** Lease of a started step (see ExecutionContext.stepLeaseMs). */
+  stepLeaseMs?: number;
 }
 
 /** One delivery of a rollback job, as the queue adapter reports it. */
@@ -40,20 +42,29 @@ export interface RollbackJob {
   attempt: number;
   /** The job's `attempts` option (the catalog's maxAttempts when it was queued). */
   maxAttempts: number;
-  /** Aborted when the process shuts down. */
+  /**
+   * Aborted when the running step must be killed: the shutdown grace ran out, or the worker could
+   * not renew the job's lock (it stalled; another worker may own the job now).
+   */
   signal: AbortSignal;
+  /** Aborted when the process begins to shut down: start no new step. */
+  stopping: AbortSignal;
+  /** Extends the job's lock with this delivery's token; false when another worker holds it. */
+  holdsJob(): Promise<boolean>;
 }
 
 /**
  * What the queue should do with the job: `done` (finished, whatever the outcome), `retry` (throw,
  * so BullMQ retries after the configured backoff), `stop` (UnrecoverableError: the incident is
- * already terminal), `requeue` (shutdown: run again soon, without counting an attempt).
+ * already terminal), `requeue` (shutdown: run again soon, without counting an attempt),
+ * `abandon` (the job's lock is another worker's now: touch neither the job nor the incident).
  */
 export type JobVerdict =
   | { kind: 'done' }
   | { kind: 'retry'; error: string }
   | { kind: 'stop'; error: string }
-  | { kind: 'requeue'; why: string };
+  | { kind: 'requeue'; why: string }
+  | { kind: 'abandon'; why: string };
 
 const done: JobVerdict = { kind: 'done' };
 
@@ -101,6 +112,9 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       journal: deps.journal,
       runner: deps.runner,
       signal: job.signal,
+      stopping: job.stopping,
+      holdsJob: () => job.holdsJob(),
+      ...(deps.stepLeaseMs !== undefined ? { stepLeaseMs: deps.stepLeaseMs } : {}),
       deadline,
       emit: async (event) => {
         await deps.store.append(incidentId, event);
@@ -215,8 +229,13 @@ async function settle(
         'fenced out',
       );
       return done;
+    case 'lost_job':
+      deps.logger.warn({ incidentId: incident.id, stepId: outcome.stepId }, outcome.error);
+      return { kind: 'abandon', why: outcome.error };
     case 'cancelled':
-      if (job.signal.aborted) return { kind: 'requeue', why: outcome.error };
+      // Killed because the lock could not be renewed: the job may be another worker's already.
+      if (!job.stopping.aborted && !(await job.holdsJob())) return { kind: 'abandon', why: outcome.error };
+      if (job.signal.aborted || job.stopping.aborted) return { kind: 'requeue', why: outcome.error };
       return { kind: 'retry', error: outcome.error };
     case 'step_failed': {
       const retryDelayMs =

@@ -14,7 +14,7 @@ import { createRedactor } from '../shell/redact.js';
 import { RedisStepJournal } from '../store/step-journal.js';
 import { SignalOutbox } from '../store/signal-outbox.js';
 import { drainSignals } from '../../flows/signal-outbox.js';
-import { RollbackWorkers, type RollbackWorkerSettings } from './rollback-worker.js';
+import { DEFAULT_WORKER_SETTINGS, RollbackWorkers, type RollbackWorkerSettings } from './rollback-worker.js';
 
 /** Tunables of the execution side (tests shorten them); every one has a production default. */
 export interface RollbackRuntimeOptions {
@@ -64,6 +64,7 @@ export async function startRollbackRuntime(
     journal: new RedisStepJournal(redis, { keyPrefix: config.redisPrefix }),
     runner: new ExecaCommandRunner({ redactor: createRedactor(secretsOf(config)) }),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    stepLeaseMs: { ...DEFAULT_WORKER_SETTINGS, ...options.worker }.stepLeaseMs,
   };
 
   let workers: RollbackWorkers | undefined;

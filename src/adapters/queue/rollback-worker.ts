@@ -5,12 +5,18 @@
  * return, a thrown error (retry with the configured backoff), an UnrecoverableError, or a move
  * back to delayed that does not count as an attempt (shutdown).
  *
- * Shutdown: `close()` stops taking jobs at once, gives the running step `shutdownGraceMs` to
- * finish, then aborts it through the handler's signal (the runner kills its process group).
+ * Ownership: before each step the handler proves the job is still this worker's (`holdsJob`
+ * extends the lock with the job's token); a lock renewal BullMQ reports failed kills the running
+ * step (the job's signal), since a worker that stalled past its lock may have been replaced.
+ *
+ * Shutdown: `close()` stops taking jobs and starting steps at once (`stopping`), gives the running
+ * step `shutdownGraceMs` to finish, then aborts it through the job's signal (the runner kills its
+ * process group).
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { DEFAULT_STEP_LEASE_MS } from '../../flows/execution-types.js';
 import type { JobVerdict, RollbackJob } from '../../flows/run-rollback.js';
 import { queueNameFor, type RollbackJobData } from './rollback-queues.js';
 
@@ -30,6 +36,11 @@ export interface RollbackWorkerSettings {
   maxStalledCount: number;
   /** On shutdown, how long the running step may go on before it is aborted. */
   shutdownGraceMs: number;
+  /**
+   * Lease of a started step in the journal, renewed every third of it while the step runs. A
+   * worker taking over a stalled job waits for it to lapse before it re-runs an idempotent step.
+   */
+  stepLeaseMs: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: RollbackWorkerSettings = {
@@ -37,6 +48,7 @@ export const DEFAULT_WORKER_SETTINGS: RollbackWorkerSettings = {
   stalledIntervalMs: 15_000,
   maxStalledCount: 1,
   shutdownGraceMs: 20_000,
+  stepLeaseMs: DEFAULT_STEP_LEASE_MS,
 };
 
 /** A re-queued job (shutdown) becomes available again after this long. */
@@ -59,7 +71,12 @@ export interface RollbackWorkersOptions {
 
 export class RollbackWorkers {
   private readonly workers: Worker<RollbackJobData>[] = [];
+  /** Aborted when the grace period is over: running steps are killed. */
   private readonly shutdown = new AbortController();
+  /** Aborted when close() is called: no new step starts. */
+  private readonly stopping = new AbortController();
+  /** Per active job: aborted when its lock could not be renewed. */
+  private readonly lockLost = new Map<string, AbortController>();
   private readonly connection: Redis;
   private readonly settings: RollbackWorkerSettings;
   private closing: Promise<void> | undefined;
@@ -96,16 +113,34 @@ export class RollbackWorkers {
     });
     worker.on('completed', () => this.options.onSettled?.(environment));
     worker.on('stalled', (jobId) => logger.warn({ jobId, environment }, 'rollback job stalled'));
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        logger.warn({ jobId, environment }, 'lost the lock of a running rollback job: stopping its step');
+        this.lockLost
+          .get(jobId)
+          ?.abort(new Error('the worker lost the job lock (another worker may own it)'));
+      }
+    });
     return worker;
   }
 
   private async process(job: Job<RollbackJobData>, token?: string): Promise<void> {
-    const verdict = await this.options.handle({
-      incidentId: job.data.incidentId,
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-      signal: this.shutdown.signal,
-    });
+    const jobId = job.id ?? '';
+    const lockLost = new AbortController();
+    this.lockLost.set(jobId, lockLost);
+    let verdict: JobVerdict;
+    try {
+      verdict = await this.options.handle({
+        incidentId: job.data.incidentId,
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        signal: AbortSignal.any([this.shutdown.signal, lockLost.signal]),
+        stopping: this.stopping.signal,
+        holdsJob: () => this.holdsLock(job, token),
+      });
+    } finally {
+      this.lockLost.delete(jobId);
+    }
     switch (verdict.kind) {
       case 'done':
         return;
@@ -113,6 +148,9 @@ export class RollbackWorkers {
         throw new Error(verdict.error);
       case 'stop':
         throw new UnrecoverableError(verdict.error);
+      case 'abandon':
+        // BullMQ refuses to settle a job whose lock is another's; the throw is logged, nothing more.
+        throw new Error(`abandoned: ${verdict.why}`);
       case 'requeue':
         // Not a failure of the rollback: back in line without using up an attempt.
         await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
@@ -120,13 +158,27 @@ export class RollbackWorkers {
     }
   }
 
-  /** Stops taking jobs; lets a running step finish within the grace period, then aborts it. */
+  /** Extends the job's lock with this delivery's token; false when it is not ours (or Redis is away). */
+  private async holdsLock(job: Job<RollbackJobData>, token: string | undefined): Promise<boolean> {
+    if (!token) return false;
+    try {
+      return (await job.extendLock(token, this.settings.lockDurationMs)) === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Stops taking jobs and starting steps; lets a running step finish within the grace period, then
+   * aborts it.
+   */
   close(): Promise<void> {
     this.closing ??= this.closeNow();
     return this.closing;
   }
 
   private async closeNow(): Promise<void> {
+    this.stopping.abort(new Error('the bot is shutting down'));
     const closed = Promise.all(this.workers.map((worker) => worker.close()));
     const abort = setTimeout(
       () => this.shutdown.abort(new Error('the bot is shutting down')),

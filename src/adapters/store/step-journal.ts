@@ -29,6 +29,12 @@ export interface StepRecord {
   error?: string;
   /** Redacted tail of the step's output. */
   outputTail?: string;
+  /**
+   * While `started`: epoch ms until which the worker running the step is known to be alive (it
+   * renews this while the process runs). A worker taking over waits for it to lapse before it
+   * decides what to do with the step, so one step never runs twice at the same time.
+   */
+  leaseUntil?: number;
 }
 
 /** A worker's right to write one incident's journal, until a newer token is taken. */
@@ -72,6 +78,11 @@ export interface StepJournal {
   markStarted(token: FenceToken, stepId: string, update: StepUpdate): Promise<void>;
   markSucceeded(token: FenceToken, stepId: string, update: StepUpdate): Promise<void>;
   markFailed(token: FenceToken, stepId: string, update: StepUpdate): Promise<void>;
+  /**
+   * Extends a started step's lease. Throws {@link FencedOutError} when `token` is stale: another
+   * worker owns the rollback, so the caller must stop the step's process.
+   */
+  renewLease(token: FenceToken, stepId: string, leaseUntil: number): Promise<void>;
 }
 
 // Returns the current fence when the caller's token is stale, else writes and returns -1.
@@ -80,6 +91,19 @@ local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
 if current ~= tonumber(ARGV[1]) then return current end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+return -1
+`;
+
+// Like FENCED_WRITE, but only moves the lease of a record still \`started\`.
+const RENEW_LEASE = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+if current ~= tonumber(ARGV[1]) then return current end
+local raw = redis.call('HGET', KEYS[1], ARGV[2])
+if not raw then return -1 end
+local record = cjson.decode(raw)
+if record.status ~= 'started' then return -1 end
+record.leaseUntil = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(record))
 return -1
 `;
 
@@ -154,6 +178,19 @@ export class RedisStepJournal implements StepJournal {
 
   markFailed(token: FenceToken, stepId: string, update: StepUpdate): Promise<void> {
     return this.write(token, stepId, 'failed', update);
+  }
+
+  async renewLease(token: FenceToken, stepId: string, leaseUntil: number): Promise<void> {
+    if (!STEP_ID.test(stepId)) throw new Error(`step journal: invalid step id "${stepId}"`);
+    const current = (await this.redis.eval(
+      RENEW_LEASE,
+      1,
+      this.key(token.incidentId),
+      String(token.value),
+      `step:${stepId}`,
+      String(leaseUntil),
+    )) as number;
+    if (current !== -1) throw new FencedOutError(token.incidentId, token.value, current);
   }
 
   private async write(

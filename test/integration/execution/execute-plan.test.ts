@@ -47,7 +47,6 @@ describe('executePlan (real processes, real Redis)', () => {
       kind: 'step_failed',
       stepId: 's2',
       failure: 'step_failed',
-      retryable: true,
       exitCode: 1,
     });
     expect(failed.kind === 'step_failed' && failed.outputTail).toContain('step failing with exit code 1');
@@ -97,7 +96,6 @@ describe('executePlan (real processes, real Redis)', () => {
       kind: 'step_failed',
       stepId: 's1',
       failure: 'not_found',
-      retryable: false,
     });
     expect(events.events[1]).toMatchObject({
       type: 'step_failed',
@@ -113,7 +111,6 @@ describe('executePlan (real processes, real Redis)', () => {
     expect(outcome).toMatchObject({
       kind: 'step_failed',
       failure: 'bad_plan',
-      retryable: false,
       error: 'steps[1] (Step s2): argv is empty',
     });
     expect(starts(l1)).toBe(0);
@@ -127,7 +124,6 @@ describe('executePlan (real processes, real Redis)', () => {
     expect(await executePlan(idem.ctx)).toMatchObject({
       kind: 'step_failed',
       failure: 'step_timed_out',
-      retryable: true,
     });
     expect(Date.now() - started).toBeLessThan(2500);
 
@@ -169,7 +165,7 @@ describe('executePlan (real processes, real Redis)', () => {
     await waitFor(() => starts(l1) === 1, 5000, 's1 to start');
     controller.abort(new Error('SIGTERM'));
     expect(await running).toMatchObject({ kind: 'cancelled', stepId: 's1' });
-    expect(readLog(l1).map((e) => e.event)).toEqual(['start']);
+    expect(readLog(l1).map((e) => e.event)).toEqual(['start', 'killed']);
   });
 
   it('fences out a worker whose rollback was taken over: it records nothing and starts no further step', async () => {

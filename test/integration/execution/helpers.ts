@@ -14,11 +14,13 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const RECORD_STEP = join(REPO, 'test/fixtures/steps/record.mjs');
 
 export interface StepLogEntry {
-  event: 'start' | 'end';
+  /** `killed`: SIGTERM from the runner (timeout, cancel, lost ownership). */
+  event: 'start' | 'end' | 'killed';
   argv: string[];
   pid: number;
   at: number;
   exitCode?: number;
+  signal?: string;
 }
 
 /** A temporary directory for step logs, removed by `remove()`. */
@@ -128,4 +130,13 @@ export function engineFixture(label: string) {
       return { ctx, events };
     },
   };
+}
+
+/** [start, end] intervals of each run in a record.mjs log, matched by pid (a kill ends a run too). */
+export function intervals(log: string): { label: string; start: number; end: number }[] {
+  const entries = readLog(log);
+  const ends = new Map(entries.filter((e) => e.event !== 'start').map((e) => [e.pid, e]));
+  return entries
+    .filter((e): e is StepLogEntry => e.event === 'start')
+    .map((s) => ({ label: s.argv[0] ?? '', start: s.at, end: ends.get(s.pid)?.at ?? Infinity }));
 }

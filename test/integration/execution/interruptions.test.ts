@@ -104,7 +104,6 @@ describe('executePlan interruptions (real processes, real Redis)', () => {
       kind: 'step_failed',
       stepId: 's1',
       failure: 'step_failed',
-      retryable: true,
       error: 'killed by SIGKILL',
     });
     const again = context(p, { incidentId: first.ctx.incidentId, attempt: 2 });

@@ -52,6 +52,26 @@ describe('RedisStepJournal', () => {
     expect(snapshot.steps.s2).toBeUndefined();
   });
 
+  it("moves a started step's lease for its owner only, and never a finished step's", async () => {
+    const old = await journal.acquireFence('RB-1');
+    await journal.markStarted(old, 's1', {
+      attempt: 1,
+      startedAt: '2024-05-01T10:00:00.000Z',
+      leaseUntil: 1000,
+    });
+    await journal.renewLease(old, 's1', 2000);
+    expect((await journal.read('RB-1')).steps.s1).toMatchObject({ status: 'started', leaseUntil: 2000 });
+
+    const current = await journal.acquireFence('RB-1');
+    await expect(journal.renewLease(old, 's1', 3000)).rejects.toBeInstanceOf(FencedOutError);
+    expect((await journal.read('RB-1')).steps.s1?.leaseUntil).toBe(2000);
+
+    await journal.markSucceeded(current, 's1', { attempt: 2, startedAt: '2024-05-01T10:01:00.000Z' });
+    await journal.renewLease(current, 's1', 4000);
+    expect((await journal.read('RB-1')).steps.s1).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect((await journal.read('RB-1')).steps.s1?.leaseUntil).toBeUndefined();
+  });
+
   it('keeps the first start time across attempts, so the time budget does not restart', async () => {
     let clock = new Date('2024-05-01T10:00:00.000Z');
     const timed = new RedisStepJournal(t.redis, { keyPrefix: t.prefix, now: () => clock });

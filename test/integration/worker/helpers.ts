@@ -2,6 +2,8 @@
  * Builders for worker tests: a catalog whose steps are real node processes (record.mjs) logging to
  * files, the real bot with short worker timings, and helpers to approve and wait for endings.
  */
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { parseCatalog } from '../../../src/catalog/load.js';
 import { loadConfig } from '../../../src/config.js';
 import { startBot, type Bot, type BotOptions } from '../../../src/bot.js';
@@ -15,9 +17,12 @@ import {
   startHarness,
   type Harness,
 } from '../../support/bot-harness.js';
-import { RECORD_STEP, readLog, type StepLogEntry } from '../execution/helpers.js';
+import { RECORD_STEP, REPO } from '../execution/helpers.js';
 
-export { RECORD_STEP, readLog, scratchDir, starts, isAlive } from '../execution/helpers.js';
+const REGISTER = join(REPO, 'scripts/ts-register.js');
+const WORKER = join(REPO, 'test/integration/worker/fixtures/worker-process.ts');
+
+export { RECORD_STEP, readLog, scratchDir, starts, isAlive, intervals } from '../execution/helpers.js';
 export { eventually, type Harness } from '../../support/bot-harness.js';
 
 /** A step of the test catalog. */
@@ -89,7 +94,13 @@ export function workerCatalogYaml(services: Record<string, Record<string, EnvSpe
 
 /** Short timings so stalls, shutdowns and the reconciler act within a test's patience. */
 export const FAST_EXECUTION: NonNullable<BotOptions['execution']> = {
-  worker: { lockDurationMs: 1500, stalledIntervalMs: 500, maxStalledCount: 1, shutdownGraceMs: 2000 },
+  worker: {
+    lockDurationMs: 1500,
+    stalledIntervalMs: 500,
+    maxStalledCount: 1,
+    shutdownGraceMs: 2000,
+    stepLeaseMs: 1500,
+  },
   reconcileIntervalMs: 300,
   progressIntervalMs: 50,
 };
@@ -195,11 +206,29 @@ export async function cardText(h: Harness, id: string): Promise<string> {
   return JSON.stringify(h.slack.message(incident.channel, incident.messageTs)?.blocks ?? []);
 }
 
-/** [start, end] intervals of each run in a record.mjs log, matched by pid. */
-export function intervals(log: string): { label: string; start: number; end: number }[] {
-  const entries = readLog(log);
-  const ends = new Map(entries.filter((e) => e.event === 'end').map((e) => [e.pid, e]));
-  return entries
-    .filter((e): e is StepLogEntry => e.event === 'start')
-    .map((s) => ({ label: s.argv[0] ?? '', start: s.at, end: ends.get(s.pid)?.at ?? Infinity }));
+/**
+ * A worker-only bot in a process of its own (fixtures/worker-process.ts), to kill or freeze.
+ * Wrapped: an execa process is a thenable, so returning it from an async function would wait for its exit.
+ */
+export async function startChildWorker(harness: Harness, yaml: string): Promise<{ process: ResultPromise }> {
+  const started = execa(
+    process.execPath,
+    [
+      '--import',
+      REGISTER,
+      WORKER,
+      JSON.stringify({
+        redisUrl: harness.redis.url,
+        prefix: harness.redis.prefix,
+        slackApiUrl: harness.slack.apiUrl,
+        catalogYaml: yaml,
+        execution: FAST_EXECUTION,
+      }),
+    ],
+    { cwd: REPO, reject: false },
+  );
+  let output = '';
+  started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(() => (output.includes('READY') ? true : undefined), 20_000);
+  return { process: started };
 }

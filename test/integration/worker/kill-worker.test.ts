@@ -1,15 +1,13 @@
-import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import type { Bot } from '../../../src/bot.js';
-import { REPO } from '../execution/helpers.js';
 import {
   approveRequest,
   eventsOf,
   eventually,
   extraBot,
-  FAST_EXECUTION,
   readLog,
   scratchDir,
+  startChildWorker,
   starts,
   startWorkerHarness,
   threadText,
@@ -17,9 +15,6 @@ import {
   workerCatalogYaml,
   type Harness,
 } from './helpers.js';
-
-const REGISTER = join(REPO, 'scripts/ts-register.js');
-const WORKER = join(REPO, 'test/integration/worker/fixtures/worker-process.ts');
 
 describe('a worker process killed with SIGKILL mid-rollback', () => {
   let h: Harness | undefined;
@@ -34,30 +29,6 @@ describe('a worker process killed with SIGKILL mid-rollback', () => {
     h = rescuer = child = undefined;
   });
   afterAll(() => scratch.remove());
-
-  // Wrapped: an execa process is a thenable, so returning it from an async function would wait for its exit.
-  async function startChildWorker(harness: Harness, yaml: string): Promise<{ process: ResultPromise }> {
-    const started = execa(
-      process.execPath,
-      [
-        '--import',
-        REGISTER,
-        WORKER,
-        JSON.stringify({
-          redisUrl: harness.redis.url,
-          prefix: harness.redis.prefix,
-          slackApiUrl: harness.slack.apiUrl,
-          catalogYaml: yaml,
-          execution: FAST_EXECUTION,
-        }),
-      ],
-      { cwd: REPO, reject: false },
-    );
-    let output = '';
-    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => (output.includes('READY') ? true : undefined), 20_000);
-    return { process: started };
-  }
 
   it.each([
     ['not idempotent: it is never re-run and a human is asked to check it', false],

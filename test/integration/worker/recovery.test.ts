@@ -95,11 +95,9 @@ describe('verification, shutdown and reconciliation', () => {
       });
       const id = await approveRequest(h, 'checkout production --to v2.3.0 bad deploy');
       await eventually(() => (starts(second) === 1 ? true : undefined));
-      const stopping = Date.now();
       await h.bot.stop();
-      // Bounded: the grace period, the kill (SIGTERM to the process group) and some bookkeeping.
-      expect(Date.now() - stopping).toBeLessThan(300 + 1200);
-      expect(readLog(second).map((e) => e.event)).toEqual(['start']);
+      // The step outlasted the grace period: by the time stop() returns it has been killed.
+      expect(readLog(second).map((e) => e.event)).toEqual(['start', 'killed']);
       // Left running for whoever takes the job next (read directly: the stopped bot's store is closed).
       const stored = JSON.parse((await h.redis.redis.get(`${h.redis.prefix}:incident:${id}`)) ?? '{}');
       expect(stored.state).toBe('running');

@@ -34,6 +34,8 @@ describe('write-up parts that failed are retried by the next write-up', () => {
       attempt: 2,
       maxAttempts: 1,
       signal: new AbortController().signal,
+      stopping: new AbortController().signal,
+      holdsJob: () => Promise.resolve(true),
     });
     expect(verdict).toEqual({ kind: 'done' });
   }
