@@ -30,6 +30,8 @@ import {
   type RollbackRuntimeOptions,
 } from './adapters/queue/rollback-runtime.js';
 import type { FlowDeps } from './flows/deps.js';
+import { DEFAULT_WORKER_SETTINGS } from './adapters/queue/rollback-worker.js';
+import { STOP_MARGIN_MS } from './app/shutdown.js';
 import { expireStale } from './flows/decide.js';
 import { postMissingCards } from './flows/open-incident.js';
 import { wireAlerts } from './features/alerts.js';
@@ -73,6 +75,8 @@ export interface Bot {
   redis: Redis;
   /** The execution side: workers (roles all and worker), reconciler, signals. */
   execution: RollbackRuntime;
+  /** How long stop() may take before the process should give up on it (shutdown.ts). */
+  stopBoundMs: number;
   stop(): Promise<void>;
 }
 
@@ -193,6 +197,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     deps,
     redis,
     execution,
+    stopBoundMs:
+      { ...DEFAULT_WORKER_SETTINGS, ...options.execution?.worker }.shutdownGraceMs + STOP_MARGIN_MS,
     async stop() {
       clearInterval(sweep);
       // First: stop taking rollbacks and let the running step finish (bounded) while Redis is up.

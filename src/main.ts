@@ -1,27 +1,14 @@
-/** `npm start`: configuration from the environment, then the bot; SIGTERM/SIGINT stop it cleanly. */
+/** `npm start`: configuration from the environment, then the bot; SIGTERM/SIGINT stop it (app/shutdown.ts). */
 import { CatalogError } from './catalog/load.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startBot } from './bot.js';
+import { installShutdown } from './app/shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Notify targets name their HMAC secrets' variables in the catalog; they are looked up here only.
   const bot = await startBot({ config, execution: { notifyEnv: process.env } });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    bot.deps.logger.info({ signal }, 'stopping');
-    bot
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        bot.deps.logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  installShutdown({ stop: () => bot.stop(), logger: bot.deps.logger, boundMs: bot.stopBoundMs });
 }
 
 main().catch((error: unknown) => {

@@ -1,18 +1,24 @@
 /**
  * Gives the suite a Redis, as the contract's "Tests" section says: REDIS_URL when set, else a
  * throwaway redis-server from PATH on a free port, else one line naming both ways.
+ *
+ * `startRedisServer` is also for tests that need a Redis of their own to kill. It lives here, not
+ * in a module of its own, because Jest loads this file as CommonJS, where `./x.js` finds no `.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-declare global {
-  var __ROLLBACK_TEST_REDIS__: ChildProcess | undefined;
+export interface RedisServer {
+  url: string;
+  process: ChildProcess;
+  /** Stops the server (SIGTERM, or SIGKILL to vanish as a crashed Redis would) and removes its dir. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -26,8 +32,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForRedis(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+function waitForReady(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -42,8 +48,7 @@ async function waitForRedis(child: ChildProcess): Promise<void> {
   });
 }
 
-export default async function globalSetup(): Promise<void> {
-  if (process.env.REDIS_URL) return;
+export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-redis-'));
   const child = spawn(
@@ -52,15 +57,40 @@ export default async function globalSetup(): Promise<void> {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    await waitForRedis(child);
+    await waitForReady(child);
   } catch (error) {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    process: child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+declare global {
+  var __ROLLBACK_TEST_REDIS__: RedisServer | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.REDIS_URL) return;
+  let server: RedisServer;
+  try {
+    server = await startRedisServer();
+  } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'redis-server is not on PATH' : String(error);
     throw new Error(
       `npm test needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server on PATH (${reason})`,
     );
   }
-  globalThis.__ROLLBACK_TEST_REDIS__ = child;
-  process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
+  globalThis.__ROLLBACK_TEST_REDIS__ = server;
+  process.env.REDIS_URL = server.url;
 }

@@ -206,11 +206,23 @@ export async function cardText(h: Harness, id: string): Promise<string> {
   return JSON.stringify(h.slack.message(incident.channel, incident.messageTs)?.blocks ?? []);
 }
 
+/** A worker process started by {@link startChildWorker}. */
+export interface ChildWorker {
+  process: ResultPromise;
+  /** Everything it printed so far (stdout, and its log lines on stderr). */
+  output(): string;
+}
+
 /**
  * A worker-only bot in a process of its own (fixtures/worker-process.ts), to kill or freeze.
- * Wrapped: an execa process is a thenable, so returning it from an async function would wait for its exit.
+ * Wrapped in an object: an execa process is a thenable, so returning it from an async function
+ * would wait for its exit.
  */
-export async function startChildWorker(harness: Harness, yaml: string): Promise<{ process: ResultPromise }> {
+export async function startChildWorker(
+  harness: Harness,
+  yaml: string,
+  options: { redisUrl?: string; logLevel?: string } = {},
+): Promise<ChildWorker> {
   const started = execa(
     process.execPath,
     [
@@ -218,17 +230,25 @@ export async function startChildWorker(harness: Harness, yaml: string): Promise<
       REGISTER,
       WORKER,
       JSON.stringify({
-        redisUrl: harness.redis.url,
+        redisUrl: options.redisUrl ?? harness.redis.url,
         prefix: harness.redis.prefix,
         slackApiUrl: harness.slack.apiUrl,
         catalogYaml: yaml,
         execution: FAST_EXECUTION,
       }),
     ],
-    { cwd: REPO, reject: false },
+    // No SIGKILL from execa 5 s after a SIGTERM: how the process handles signals is under test.
+    {
+      cwd: REPO,
+      reject: false,
+      forceKillAfterDelay: false,
+      env: { WORKER_LOG_LEVEL: options.logLevel ?? 'silent' },
+    },
   );
   let output = '';
-  started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  started.stdout?.on('data', collect);
+  started.stderr?.on('data', collect);
   await eventually(() => (output.includes('READY') ? true : undefined), 20_000);
-  return { process: started };
+  return { process: started, output: () => output };
 }
