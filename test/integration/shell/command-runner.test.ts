@@ -142,14 +142,12 @@ describe('ExecaCommandRunner (real processes)', () => {
 
   it('kills a step past its timeout, grandchildren included, and says it timed out', async () => {
     const pids = join(scratch.dir, 'grandchild.json');
-    const started = Date.now();
     const result = await new ExecaCommandRunner({ killGraceMs: 200 }).run({
       argv: [node, fixture('spawn-grandchild.mjs')],
       env: { STEP_LOG: pids },
       timeoutMs: 400,
     });
     expect(result.status).toBe('timed_out');
-    expect(Date.now() - started).toBeLessThan(3000);
     const { parent, grandchild } = JSON.parse(readFileSync(pids, 'utf8')) as {
       parent: number;
       grandchild: number;
@@ -171,8 +169,9 @@ describe('ExecaCommandRunner (real processes)', () => {
     controller.abort(new Error('shutting down'));
     const result = await running;
     expect(result).toMatchObject({ status: 'cancelled', error: 'cancelled: shutting down' });
-    expect(result.durationMs).toBeLessThan(5000);
     await waitFor(() => !isAlive(pid), 3000, 'the step to die');
+    // Killed, not left to finish its 20 s.
+    expect(readFileSyncSafe(log)).toContain('"killed"');
     expect(readFileSyncSafe(log)).not.toContain('"end"');
   });
 

@@ -140,9 +140,7 @@ describe('verification, shutdown and reconciliation', () => {
     }));
     const queue = await h.bot.deps.queues.queueFor('production');
     await (await queue.getJob(jobIdFor(id)))?.remove();
-    const escalatedAt = Date.now();
     expect(await waitForState(h, id, ['manual_intervention'], 5000)).toBe('manual_intervention');
-    expect(Date.now() - escalatedAt).toBeLessThan(60_000);
     const [manual] = await eventsOf(h, id, 'manual_intervention_required');
     expect(manual?.why).toContain('its job is missing from the queue');
     const thread = await eventually(async () => {
