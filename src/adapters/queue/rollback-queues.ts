@@ -16,6 +16,12 @@ export interface QueueOptions {
   connection: ConnectionOptions;
 }
 
+/**
+ * The backoff type of rollback jobs: the workers compute it with the domain's `backoffDelayMs`,
+ * so the delay the card announces ("attempt 2 in 10s") is the delay BullMQ waits.
+ */
+export const ROLLBACK_BACKOFF = 'rollback';
+
 export function jobIdFor(incidentId: string): string {
   return `rollback-${incidentId}`;
 }
@@ -71,7 +77,8 @@ export class RollbackQueues {
       {
         jobId,
         attempts: Math.max(1, retry.maxAttempts),
-        backoff: { type: 'exponential', delay: retry.retryDelayMs },
+        // Computed by the workers' backoffStrategy from the domain's own formula (see ROLLBACK_BACKOFF).
+        backoff: { type: ROLLBACK_BACKOFF, delay: retry.retryDelayMs },
         // Kept for the record and so a late duplicate add stays a no-op.
         removeOnComplete: false,
         removeOnFail: false,

@@ -13,12 +13,13 @@
  * step `shutdownGraceMs` to finish, then aborts it through the job's signal (the runner kills its
  * process group).
  */
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DEFAULT_STEP_LEASE_MS } from '../../flows/execution-types.js';
 import type { JobVerdict, RollbackJob } from '../../flows/run-rollback.js';
-import { queueNameFor, type RollbackJobData } from './rollback-queues.js';
+import { backoffDelayMs } from '../../domain/retry.js';
+import { queueNameFor, ROLLBACK_BACKOFF, type RollbackJobData } from './rollback-queues.js';
 
 /** Timings of the workers; tests shorten them. */
 export interface RollbackWorkerSettings {
@@ -69,6 +70,14 @@ export interface RollbackWorkersOptions {
   onSettled?(environment: string): void;
 }
 
+/** BullMQ's delay before a retry: the domain's formula, from the job's `backoff.delay`. */
+const rollbackBackoff: BackoffStrategy = (attemptsMade, type, _error, job) => {
+  const backoff = job?.opts.backoff;
+  const retryDelayMs = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
+  if (type !== ROLLBACK_BACKOFF) throw new Error(`unknown backoff type ${String(type)}`);
+  return backoffDelayMs(Math.max(1, attemptsMade), { retryDelayMs });
+};
+
 export class RollbackWorkers {
   private readonly workers: Worker<RollbackJobData>[] = [];
   /** Aborted when the grace period is over: running steps are killed. */
@@ -104,6 +113,7 @@ export class RollbackWorkers {
         lockDuration: this.settings.lockDurationMs,
         stalledInterval: this.settings.stalledIntervalMs,
         maxStalledCount: this.settings.maxStalledCount,
+        settings: { backoffStrategy: rollbackBackoff },
       },
     );
     worker.on('error', (error) => logger.error({ err: error, environment }, 'rollback worker error'));
