@@ -11,16 +11,13 @@ export interface ShutdownOptions {
   logger: Logger;
   /** After this long, the first signal's stop gives up and the process exits 1. */
   boundMs: number;
-  /** process.exit, replaceable in tests of this function alone. */
-  exit?: (code: number) => void;
-  signals?: readonly NodeJS.Signals[];
 }
 
 /** Margin past the step grace period for the journal writes, the queue and Slack to close. */
 export const STOP_MARGIN_MS = 5_000;
 
 export function installShutdown(options: ShutdownOptions): void {
-  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const exit = (code: number) => process.exit(code);
   const { logger } = options;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -54,5 +51,6 @@ export function installShutdown(options: ShutdownOptions): void {
       },
     );
   };
-  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
