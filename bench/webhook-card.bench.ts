@@ -6,7 +6,7 @@
  *   node --import ./scripts/ts-register.js bench/webhook-card.bench.ts [rounds]
  */
 import { pino } from 'pino';
-import { createSignalIngest, flowIncidentPort, triageBlocks } from '../src/flows/ingest-signal.js';
+import { createSignalIngest, flowIncidentPort } from '../src/flows/ingest-signal.js';
 import startRedis from '../test/support/global-setup.js';
 import stopRedis from '../test/support/global-teardown.js';
 import { startHarness } from '../test/support/bot-harness.js';
@@ -24,13 +24,12 @@ async function main(): Promise<void> {
     onSignalStored: (signal) => ingest.ingest(signal),
   });
   const ingest = createSignalIngest({
-    incidents: flowIncidentPort(deps),
+    // The webhook app keeps its signals and deploys under its own prefix: the flows read those.
+    incidents: flowIncidentPort({ ...deps, signals: app.signals, deploys: app.deploys }),
     signals: app.signals,
     deploys: app.deploys,
     logger: pino({ level: 'silent' }),
   });
-  const triage = { catalog: deps.catalog, signals: app.signals, deploys: app.deploys, now: () => new Date() };
-  deps.cardExtras = async (incident) => ({ triage: await triageBlocks(triage, incident) });
 
   const template = fixture('pagerduty/incident-triggered.json');
   const answers: number[] = [];

@@ -24,18 +24,26 @@ import { registerListeners } from './adapters/slack/listeners/index.js';
 import { GroupDirectory } from './adapters/slack/usergroups.js';
 import { PeopleDirectory } from './adapters/slack/people.js';
 import { IncidentStore } from './adapters/store/incidents.js';
+import { SignalStore } from './adapters/store/signals.js';
+import { DeployStore } from './adapters/store/deploys.js';
+import { LockStore } from './adapters/store/locks.js';
+import { webhookRouter } from './adapters/webhooks/router.js';
+import { GitSafetyAnalyzer } from './adapters/release-source/safety-analyzer.js';
+import { SafetyReportCache } from './adapters/release-source/report-cache.js';
 import {
   startRollbackRuntime,
   type RollbackRuntime,
   type RollbackRuntimeOptions,
-} from './adapters/queue/rollback-runtime.js';
+} from './app/rollback-runtime.js';
 import type { FlowDeps } from './flows/deps.js';
 import { DEFAULT_WORKER_SETTINGS } from './adapters/queue/rollback-worker.js';
 import { STOP_MARGIN_MS } from './app/shutdown.js';
 import { expireStale } from './flows/decide.js';
 import { postMissingCards } from './flows/open-incident.js';
-import { wireAlerts } from './features/alerts.js';
-import { wireSafety } from './features/safety.js';
+import { BackgroundTasks } from './flows/background.js';
+import { createSignalIngest, flowIncidentPort } from './flows/ingest-signal.js';
+import { replayPendingSignals } from './flows/replay-signals.js';
+import { DEFAULT_SAFETY_TIME_BOUND_MS, resumePendingAnalyses } from './flows/safety-analysis.js';
 
 const { App, ExpressReceiver } = bolt;
 
@@ -66,6 +74,8 @@ export interface BotOptions {
   sweepIntervalMs?: number;
   /** Workers, reconciler and outbound signals (timings, notify secrets); defaults suit production. */
   execution?: RollbackRuntimeOptions;
+  /** How long opening an incident waits for the safety analysis before "analysis running". */
+  safetyTimeBoundMs?: number;
 }
 
 export interface Bot {
@@ -107,6 +117,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     incidentStates: () => store.stateCounts(),
     queueDepths: () => queues.depths(),
   });
+  const deploys = new DeployStore(redis, config.redisPrefix);
+  const background = new BackgroundTasks();
   const deps: FlowDeps = {
     catalog,
     store,
@@ -114,10 +126,25 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     groups: new GroupDirectory(slack),
     people: new PeopleDirectory(slack),
     queues,
+    signals: new SignalStore(redis, config.redisPrefix),
+    deploys,
+    locks: new LockStore(redis, config.redisPrefix),
+    safety: {
+      analyzer: new GitSafetyAnalyzer(catalog, deploys, logger),
+      reports: new SafetyReportCache(redis, config.redisPrefix),
+      timeBoundMs: options.safetyTimeBoundMs ?? DEFAULT_SAFETY_TIME_BOUND_MS,
+      tasks: background,
+    },
     logger,
     metrics,
     now: options.now ?? (() => new Date()),
   };
+  const ingest = createSignalIngest({
+    incidents: flowIncidentPort(deps),
+    signals: deps.signals,
+    deploys,
+    logger,
+  });
 
   const http = createHttpApp({
     metrics,
@@ -131,8 +158,24 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
 
   // Webhooks come first: they read their raw bodies themselves, before any other parser.
-  const alerts = wireAlerts(deps, config, redis, http);
-  const safety = wireSafety(deps, config, redis, alerts.deploys);
+  http.use(
+    webhookRouter({
+      logger,
+      catalog,
+      secrets: {
+        pagerduty: config.pagerdutySecrets,
+        alertmanagerToken: config.alertmanagerToken,
+        deploy: config.deployWebhookSecret,
+      },
+      signals: deps.signals,
+      deploys,
+      locks: deps.locks,
+      onSignalStored: ingest.ingest,
+      onDuplicateSignal: ingest.duplicate,
+      onDeployStored: ingest.deploy,
+      now: deps.now,
+    }),
+  );
 
   // Role `worker` runs rollbacks only: no Slack listener (health, readiness and metrics remain).
   const serveSlack = config.role !== 'worker';
@@ -160,7 +203,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     app = new App({ token: config.slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
   }
-  if (app) registerListeners(app, deps, alerts.hooks);
+  if (app) registerListeners(app, deps);
   finishHttpApp(http, logger);
 
   const server: Server = await new Promise((resolve) => {
@@ -175,8 +218,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
     expireStale(deps).catch(warn('expiry sweep failed'));
     postMissingCards(deps).catch(warn('could not post a missing card'));
-    safety.resumePending().catch(warn('could not resume safety analyses'));
-    alerts.replayPending().catch(warn('could not replay pending signals'));
+    resumePendingAnalyses(deps).catch(warn('could not resume safety analyses'));
+    replayPendingSignals(deps, ingest.ingest).catch(warn('could not replay pending signals'));
   };
   sweepOnce();
   const sweep = setInterval(sweepOnce, options.sweepIntervalMs ?? 15_000);
@@ -203,8 +246,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       clearInterval(sweep);
       // First: stop taking rollbacks and let the running step finish (bounded) while Redis is up.
       await execution.stop();
-      await alerts.stop();
-      await safety.stop();
+      await ingest.flush();
+      await background.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -11,8 +11,12 @@ export type ApprovalDecision =
   | { kind: 'refused'; why: string };
 
 /** True when `userId` is listed, directly or through a listed user group. */
-export function isEligible(incident: Incident, userId: string, groupMembers: ReadonlySet<string>): boolean {
-  return incident.policy.approvers.includes(userId) || groupMembers.has(userId);
+export function isEligible(
+  policy: Pick<Incident['policy'], 'approvers'>,
+  userId: string,
+  groupMembers: ReadonlySet<string>,
+): boolean {
+  return policy.approvers.includes(userId) || groupMembers.has(userId);
 }
 
 export function decideApproval(
@@ -34,7 +38,7 @@ export function decideApproval(
   if (incident.policy.approvers.length === 0) {
     return { kind: 'refused', why: `No approvers are configured for ${where}, so nobody can approve it.` };
   }
-  if (!isEligible(incident, userId, groupMembers)) {
+  if (!isEligible(incident.policy, userId, groupMembers)) {
     return { kind: 'refused', why: `You are not an approver for ${where}.` };
   }
   const hold = safetyHold(incident);
@@ -63,7 +67,7 @@ export function decideReject(
       why: `${incident.id} is no longer awaiting approval (${incident.state.replace('_', ' ')}).`,
     };
   }
-  if (userId !== incident.requester && !isEligible(incident, userId, groupMembers)) {
+  if (userId !== incident.requester && !isEligible(incident.policy, userId, groupMembers)) {
     return { kind: 'refused', why: `Only an approver (or the requester) can reject ${incident.id}.` };
   }
   return { kind: 'rejected' };

@@ -5,30 +5,33 @@ import type { GroupDirectory } from '../adapters/slack/usergroups.js';
 import type { PeopleDirectory } from '../adapters/slack/people.js';
 import type { IncidentStore } from '../adapters/store/incidents.js';
 import type { LockStore } from '../adapters/store/locks.js';
+import type { DeployStore } from '../adapters/store/deploys.js';
+import type { SignalStore } from '../adapters/store/signals.js';
 import type { RollbackQueues } from '../adapters/queue/rollback-queues.js';
 import type { Metrics } from '../adapters/metrics.js';
-import type { CardExtras } from '../adapters/slack/blocks/assessment-card.js';
-import type { Incident } from '../domain/incident.js';
+import type { SafetyPorts } from './safety-analysis.js';
 
-/** What the flows need from the outside world, wired once in main.ts (and in tests, for real). */
+/**
+ * What the flows need from the outside world, every part required: built once, complete, by the
+ * composition root (bot.ts), and in tests by the same code against real Redis and the Slack stand-in.
+ */
 export interface FlowDeps {
   catalog: Catalog;
   store: IncidentStore;
   slack: WebClient;
   groups: GroupDirectory;
+  /** Display names for documents (the postmortem). */
+  people: PeopleDirectory;
   queues: RollbackQueues;
+  /** Stored alerts and their counters per incident (the card's triage). */
+  signals: SignalStore;
+  /** Deploy history: what a request rolls back from and to. */
+  deploys: DeployStore;
+  /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
+  locks: LockStore;
+  /** Rollback-safety analysis of the release, its cached reports, and work that outlives a request. */
+  safety: SafetyPorts;
   logger: Logger;
   metrics: Metrics;
   now: () => Date;
-  /** Display names for documents (the postmortem); ids are used when absent. */
-  people?: PeopleDirectory;
-  /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
-  locks?: Pick<LockStore, 'lock'>;
-  /** Extra card sections (triage, safety) computed for an incident; optional. */
-  cardExtras?: (incident: Incident) => Promise<CardExtras>;
-  /**
-   * Adjusts a new incident before it is stored and its card posted (the safety analysis adds
-   * precondition steps and an override); `afterPosted` finishes work that ran past its time bound.
-   */
-  prepareIncident?: (incident: Incident) => Promise<{ incident: Incident; afterPosted?: () => void }>;
 }

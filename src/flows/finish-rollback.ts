@@ -4,7 +4,7 @@
  * the write-up in the thread: the escalation for a human when the bot stopped, the card and
  * timeline refreshed, and the postmortem agenda posted and uploaded as a Markdown file.
  */
-import { isTerminal, transition, type Incident } from '../domain/incident.js';
+import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
 import { escalationMessage, type EscalationKind } from '../adapters/slack/blocks/escalation-message.js';
@@ -35,7 +35,7 @@ export function announce(deps: RollbackFlowDeps, incident: Incident, event: Sign
 }
 
 /**
- * Moves the incident to the conclusion's state if `transition` allows it from the current one
+ * Moves the incident to the conclusion's state if `advance` allows it from the current one
  * (and `stillSo`, when given, holds), then announces and writes up. Returns whether this call
  * made the change; a second call for the same incident changes and posts nothing.
  */
@@ -46,10 +46,9 @@ export async function concludeRollback(
   stillSo: (incident: Incident) => boolean = () => true,
 ): Promise<boolean> {
   const changed = await deps.store.mutate<Incident | undefined>(incidentId, (current) => {
-    const next = transition(current.state, { type: conclusion.state });
+    const next = advance(current, { type: conclusion.state }, conclusion.event.at);
     if (!next.ok || !stillSo(current)) return { unchanged: true, result: undefined };
-    const incident = { ...current, state: next.state, updatedAt: conclusion.event.at };
-    return { incident, events: [conclusion.event], result: incident };
+    return { incident: next.incident, events: [conclusion.event], result: next.incident };
   });
   if (!changed) return false;
   announce(deps, changed, conclusion.event);
@@ -64,7 +63,6 @@ export async function concludeRollback(
  * given back when locking fails, so the next write-up (a re-delivered job) tries again.
  */
 async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
-  if (!deps.locks) return;
   const claim = `locked:${incident.id}`;
   if (await deps.store.claim(claim, incident.id, CLAIM_TTL_SECONDS)) return;
   // Locked and unlocked before this claim existed (an incident from an earlier release): leave it.
@@ -145,7 +143,7 @@ export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promi
 
 async function allPartsClaimed(deps: RollbackFlowDeps, incident: Incident): Promise<boolean> {
   const parts = [`postmortem:${incident.id}`, `postmortem-file:${incident.id}`];
-  if (incident.state === 'completed' && deps.locks) parts.push(`locked:${incident.id}`);
+  if (incident.state === 'completed') parts.push(`locked:${incident.id}`);
   if (ESCALATION_KINDS[incident.state]) parts.push(`escalated:${incident.id}`);
   if (!incident.messageTs) return true; // no thread to write in: nothing more can be done
   const claimed = await Promise.all(parts.map((part) => deps.store.isClaimed(part)));
@@ -189,7 +187,7 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   if (!postIt && !uploadIt) return;
   let model;
   try {
-    const people = (await deps.people?.names(peopleIn(incident, events))) ?? {};
+    const people = (await deps.people.names(peopleIn(incident, events))) ?? {};
     model = buildPostmortem(incident, events, { now: deps.now(), people });
   } catch (error) {
     log.error({ err: error }, 'could not build the postmortem agenda');

@@ -201,7 +201,7 @@ export async function assessIncident(
   return { assessment, ...(signal ? { signal } : {}) };
 }
 
-/** `FlowDeps.cardExtras`-ready: the triage blocks of an incident. */
+/** The card's triage blocks of an incident. */
 export async function triageBlocks(deps: TriageDeps, incident: Incident): Promise<KnownBlock[]> {
   const { assessment, signal } = await assessIncident(deps, incident);
   const counts = await deps.signals.incidentCounters(incident.id);

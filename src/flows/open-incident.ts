@@ -8,6 +8,7 @@ import { isTerminal, type Incident } from '../domain/incident.js';
 import { PlanError, resolvePlan } from '../domain/plan.js';
 import type { FlowDeps } from './deps.js';
 import { UserFacingError } from './errors.js';
+import { prepareIncident } from './safety-analysis.js';
 import { renderCard, postThreadViews } from './views.js';
 
 export interface OpenRequest {
@@ -84,7 +85,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     expiresAt: new Date(now.getTime() + env.approvalTimeoutMs).toISOString(),
   };
   // The frozen plan and policy include what the safety analysis adds, before anyone sees the card.
-  const prepared = deps.prepareIncident ? await deps.prepareIncident(drafted) : { incident: drafted };
+  const prepared = await prepareIncident(deps, drafted);
   const incident = prepared.incident;
   // Stored before it takes the slot, so a slot holder always exists in the store: a holder that
   // cannot be found is never mistaken for a request still being prepared.

@@ -9,11 +9,16 @@ import { assessmentCard } from '../adapters/slack/blocks/assessment-card.js';
 import { timelineMessage } from '../adapters/slack/blocks/timeline-message.js';
 import { progressMessage } from '../adapters/slack/blocks/progress-message.js';
 import type { FlowDeps } from './deps.js';
+import { triageBlocks } from './ingest-signal.js';
+import { safetyCardBlocks } from './safety-analysis.js';
 
 export async function renderCard(deps: FlowDeps, incident: Incident) {
   const queuePosition = incident.state === 'queued' ? await deps.queues.position(incident) : undefined;
-  const extras = await (deps.cardExtras?.(incident) ?? Promise.resolve({}));
-  return assessmentCard(incident, { ...extras, queuePosition });
+  const [triage, safety] = await Promise.all([
+    triageBlocks(deps, incident),
+    safetyCardBlocks(deps, incident),
+  ]);
+  return assessmentCard(incident, { triage, ...(safety.length > 0 ? { safety } : {}), queuePosition });
 }
 
 export async function refreshCard(deps: FlowDeps, incidentId: string): Promise<void> {

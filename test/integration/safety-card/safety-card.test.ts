@@ -3,8 +3,9 @@
  * Slack through the local stand-in. What the approvers see before they click is what will run.
  */
 import { DeployStore } from '../../../src/adapters/store/deploys.js';
-import { loadConfig } from '../../../src/config.js';
-import { wireSafety } from '../../../src/features/safety.js';
+import type { BotOptions } from '../../../src/bot.js';
+import { BackgroundTasks } from '../../../src/flows/background.js';
+import { resumePendingAnalyses } from '../../../src/flows/safety-analysis.js';
 import { eventually, startHarness, type CatalogOptions, type Harness } from '../../support/bot-harness.js';
 import {
   checkoutReleases,
@@ -28,9 +29,13 @@ afterEach(async () => {
 });
 
 /** Starts the bot on a repo holding v2.3.0 and v2.4.0 (adding `migration`), v2.4.0 deployed. */
-async function startOn(migration: string | undefined, catalog: CatalogOptions = {}) {
+async function startOn(
+  migration: string | undefined,
+  catalog: CatalogOptions = {},
+  overrides: Partial<BotOptions> = {},
+) {
   if (migration !== undefined) repo = await gitRepo(checkoutReleases(migration));
-  h = await startHarness({ ...(repo ? { repo: repo.dir } : {}), ...catalog });
+  h = await startHarness({ ...(repo ? { repo: repo.dir } : {}), ...catalog }, overrides);
   await new DeployStore(h.bot.redis, h.redis.prefix).record(
     { service: 'checkout', environment: 'production', version: 'v2.4.0', previousVersion: 'v2.3.0' },
     new Date(),
@@ -169,36 +174,23 @@ describe('the Safety section of the assessment card', () => {
   });
 
   it('posts the card saying "analysis running" when the analysis outlasts its time bound, then updates it', async () => {
-    await startOn(NOT_NULL_NO_DEFAULT, { sqlRunner: SQL_RUNNER });
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      REDIS_PREFIX: h.redis.prefix,
-      SLACK_SIGNING_SECRET: 's',
+    // An analysis that always outlasts its time bound.
+    await startOn(NOT_NULL_NO_DEFAULT, { sqlRunner: SQL_RUNNER }, { safetyTimeBoundMs: 0 });
+    await h.slash('checkout production --to v2.3.0 errors after the deploy');
+    const posted = await eventually(() => h.slack.callsTo('chat.postMessage').find((c) => !c.args.thread_ts));
+    expect(readable(JSON.stringify(posted.args.blocks))).toContain('Rollback safety: analysis running');
+    const id = (await h.bot.deps.store.recentIds(1))[0]!;
+    const done = await eventually(async () => {
+      const incident = await h.bot.deps.store.get(id);
+      return incident?.safety?.verdict === 'conditional' ? incident : undefined;
     });
-    const late = wireSafety(h.bot.deps, config, h.bot.redis, new DeployStore(h.bot.redis, h.redis.prefix), {
-      timeBoundMs: 0,
-    });
-    try {
-      await h.slash('checkout production --to v2.3.0 errors after the deploy');
-      const posted = await eventually(() =>
-        h.slack.callsTo('chat.postMessage').find((c) => !c.args.thread_ts),
-      );
-      expect(readable(JSON.stringify(posted.args.blocks))).toContain('Rollback safety: analysis running');
-      const id = (await h.bot.deps.store.recentIds(1))[0]!;
-      const done = await eventually(async () => {
-        const incident = await h.bot.deps.store.get(id);
-        return incident?.safety?.verdict === 'conditional' ? incident : undefined;
-      });
-      expect(done.plan.steps.map((step) => step.id)).toEqual(['p1', 's1', 's2']);
-      const update = await eventually(() =>
-        h.slack
-          .callsTo('chat.update')
-          .find((c) => c.args.ts === done.messageTs && JSON.stringify(c.args.blocks).includes('conditional')),
-      );
-      expect(readable(JSON.stringify(update.args.blocks))).toContain(SET_DEFAULT);
-    } finally {
-      await late.stop();
-    }
+    expect(done.plan.steps.map((step) => step.id)).toEqual(['p1', 's1', 's2']);
+    const update = await eventually(() =>
+      h.slack
+        .callsTo('chat.update')
+        .find((c) => c.args.ts === done.messageTs && JSON.stringify(c.args.blocks).includes('conditional')),
+    );
+    expect(readable(JSON.stringify(update.args.blocks))).toContain(SET_DEFAULT);
   });
 
   it('finishes an analysis left pending by a process that stopped, so approvals are not blocked for good', async () => {
@@ -218,22 +210,16 @@ describe('the Safety section of the assessment card', () => {
     await eventually(() => h.slack.callsTo('chat.postEphemeral')[0]);
     expect((await h.bot.deps.store.get(id))?.state).toBe('awaiting_approval');
 
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      REDIS_PREFIX: h.redis.prefix,
-      SLACK_SIGNING_SECRET: 's',
-    });
-    const restarted = wireSafety(
-      h.bot.deps,
-      config,
-      h.bot.redis,
-      new DeployStore(h.bot.redis, h.redis.prefix),
-      {
-        timeBoundMs: 0,
-      },
-    );
+    // Another process, started after this one stopped: its own background work, no time to wait.
+    const restarted = new BackgroundTasks();
+    const deps = h.bot.deps;
     try {
-      expect(await restarted.resumePending()).toBe(1);
+      expect(
+        await resumePendingAnalyses({
+          ...deps,
+          safety: { ...deps.safety, timeBoundMs: 0, tasks: restarted },
+        }),
+      ).toBe(1);
       await eventually(async () =>
         (await h.bot.deps.store.get(id))?.safety?.verdict === 'conditional' ? true : undefined,
       );

@@ -3,12 +3,7 @@
  * service and environment however many alerts arrive, with the triage on it.
  */
 import { pino } from 'pino';
-import {
-  createSignalIngest,
-  flowIncidentPort,
-  triageBlocks,
-  type SignalIngest,
-} from '../../../src/flows/ingest-signal.js';
+import { createSignalIngest, flowIncidentPort, type SignalIngest } from '../../../src/flows/ingest-signal.js';
 import { eventually, startHarness, type Harness } from '../../support/bot-harness.js';
 import {
   amHeaders,
@@ -33,10 +28,9 @@ beforeAll(async () => {
     onDuplicateSignal: (duplicate) => ingest.duplicate(duplicate),
     onDeployStored: (record) => ingest.deploy(record),
   });
-  const triage = { catalog: deps.catalog, signals: app.signals, deploys: app.deploys, now: () => new Date() };
-  deps.cardExtras = async (incident) => ({ triage: await triageBlocks(triage, incident) });
   ingest = createSignalIngest({
-    incidents: flowIncidentPort(deps),
+    // The webhook app keeps its signals and deploys under its own prefix: the flows read those.
+    incidents: flowIncidentPort({ ...deps, signals: app.signals, deploys: app.deploys }),
     signals: app.signals,
     deploys: app.deploys,
     logger: pino({ level: 'silent' }),

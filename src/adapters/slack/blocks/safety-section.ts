@@ -4,7 +4,9 @@
  * (section text ≤ 3000 characters, a handful of blocks).
  */
 import type { KnownBlock } from '@slack/types';
+import type { Incident } from '../../../domain/incident.js';
 import type { Finding, ReportVerdict, SafetyReport } from '../../../domain/safety/types.js';
+import { context, escapeMrkdwn } from './mrkdwn.js';
 
 const SECTION_TEXT_LIMIT = 3000;
 const TOP_FINDINGS = 5;
@@ -18,11 +20,6 @@ const HEADLINE: Record<ReportVerdict, string> = {
 };
 
 const SEVERITY_RANK: Record<Finding['severity'], number> = { unsafe: 0, conditional: 1, warning: 2, info: 3 };
-
-/** Slack mrkdwn treats `&`, `<` and `>` as markup. */
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function clip(text: string, limit = SECTION_TEXT_LIMIT): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
@@ -87,4 +84,32 @@ export function safetyBlocks(report: SafetyReport): KnownBlock[] {
       ],
     });
   return blocks.slice(0, 6);
+}
+
+/**
+ * The card's safety section for an incident: "analysis running" while pending, else the report
+ * (or the recorded verdict when the report has expired), the override's reason first and a note
+ * on the precondition steps the plan runs first.
+ */
+export function incidentSafetyBlocks(incident: Incident, report: SafetyReport | undefined): KnownBlock[] {
+  const record = incident.safety;
+  if (!record) return [];
+  if (record.verdict === 'pending')
+    return [
+      section(
+        ':hourglass_flowing_sand: *Rollback safety: analysis running* — this card updates when it is done; approvals wait for it.',
+      ),
+    ];
+  const blocks: KnownBlock[] = report
+    ? safetyBlocks(report)
+    : [section(`*Rollback safety: ${record.verdict}* (the full report is no longer kept).`)];
+  if (record.override && record.why) blocks.unshift(section(`:rotating_light: ${escapeMrkdwn(record.why)}`));
+  const added = incident.plan.steps.filter((step) => /^p\d+$/.test(step.id)).length;
+  if (added > 0)
+    blocks.push(
+      context(
+        `The plan below runs the ${added} precondition step(s) first, through the catalog's sqlRunner.`,
+      ),
+    );
+  return blocks;
 }

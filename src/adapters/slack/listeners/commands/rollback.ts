@@ -9,7 +9,7 @@ import type { FlowDeps } from '../../../../flows/deps.js';
 import { UserFacingError } from '../../../../flows/errors.js';
 import { openIncident } from '../../../../flows/open-incident.js';
 import { statusText } from '../../../../flows/status.js';
-import type { CommandHooks } from '../index.js';
+import { requestContext, unlockDeploys } from '../../../../flows/unlock.js';
 
 function knownNames(deps: FlowDeps): string {
   const names = serviceNames(deps.catalog).map(
@@ -42,7 +42,7 @@ async function answerFailure(deps: FlowDeps, respond: RespondFn, error: unknown)
   );
 }
 
-export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
+export function register(app: App, deps: FlowDeps): void {
   app.command('/rollback', async ({ command, ack, respond }) => {
     const parsed = parseRollbackCommand(command.text);
     if (parsed.kind === 'help') return ack(ephemeral(helpText(deps)));
@@ -60,7 +60,9 @@ export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
       if (parsed.kind === 'status') {
         await respond(ephemeral(await statusText(deps, parsed.incidentId)));
       } else if (parsed.kind === 'unlock') {
-        await respond(ephemeral(await hooks.unlock(parsed.service, parsed.environment, command.user_id)));
+        await respond(
+          ephemeral(await unlockDeploys(deps, parsed.service, parsed.environment, command.user_id)),
+        );
       } else {
         const result = await openIncident(deps, {
           service: parsed.service,
@@ -70,7 +72,7 @@ export function register(app: App, deps: FlowDeps, hooks: CommandHooks): void {
           requester: command.user_id,
           source: 'slack',
           dedupeKey: `slash:${command.trigger_id}`,
-          ...(await hooks.requestContext(parsed.service, parsed.environment, parsed.toVersion)),
+          ...(await requestContext(deps, parsed.service, parsed.environment, parsed.toVersion)),
         });
         if (result.kind === 'opened' && result.cardPending) {
           await respond(
