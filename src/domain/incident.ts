@@ -117,6 +117,21 @@ export function transition(state: IncidentState, event: IncidentEvent): Transiti
   return { ok: false, why: `cannot go from ${state} on ${event.type}` };
 }
 
+/**
+ * The incident after `event` at `at` (with `changes`, such as the approvals it records), or why
+ * the change is refused: the one door every state change of a stored incident goes through.
+ */
+export function advance(
+  incident: Incident,
+  event: IncidentEvent,
+  at: string,
+  changes: Partial<Omit<Incident, 'state' | 'updatedAt'>> = {},
+): { ok: true; incident: Incident } | { ok: false; why: string } {
+  const next = transition(incident.state, event);
+  if (!next.ok) return next;
+  return { ok: true, incident: { ...incident, ...changes, state: next.state, updatedAt: at } };
+}
+
 export function isTerminal(state: IncidentState): boolean {
   return TERMINAL_STATES.has(state);
 }

@@ -4,7 +4,7 @@
  * enqueues exactly one job (its id is deterministic).
  */
 import { decideApproval, decideReject } from '../domain/approval.js';
-import type { Incident } from '../domain/incident.js';
+import { advance, type Incident } from '../domain/incident.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { FlowDeps } from './deps.js';
 import { enqueueApproved } from './enqueue.js';
@@ -21,8 +21,11 @@ function expiredNow(incident: Incident, now: Date): boolean {
 
 function expire(incident: Incident, now: Date) {
   const at = now.toISOString();
+  const expired = advance(incident, { type: 'expired' }, at);
+  // Only called while awaiting approval, where expiry is always allowed.
+  if (!expired.ok) throw new Error(`cannot expire ${incident.id}: ${expired.why}`);
   return {
-    incident: { ...incident, state: 'expired' as const, updatedAt: at },
+    incident: expired.incident,
     events: [
       { type: 'expired', at, afterMs: now.getTime() - Date.parse(incident.createdAt) } as TimelineEvent,
     ],
@@ -73,13 +76,12 @@ export async function approveClick(
         },
       ];
       if (decision.complete) events.push({ type: 'approved', at, approvers: decision.approvers });
+      const approved = decision.complete
+        ? advance(incident, { type: 'approved' }, at, { approvals })
+        : undefined;
+      if (approved && !approved.ok) throw new Error(`cannot approve ${incident.id}: ${approved.why}`);
       return {
-        incident: {
-          ...incident,
-          approvals,
-          state: decision.complete ? ('approved' as const) : incident.state,
-          updatedAt: at,
-        },
+        incident: approved?.incident ?? { ...incident, approvals, updatedAt: at },
         events,
         result: {
           notice: decision.complete
@@ -120,8 +122,10 @@ export async function rejectClick(deps: FlowDeps, incidentId: string, userId: st
       const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
       return { incident, events: [refusal], result: { notice: decision.why, changed: false } };
     }
+    const rejected = advance(incident, { type: 'rejected' }, at, { rejectedBy: userId });
+    if (!rejected.ok) return { incident, events: [], result: { notice: rejected.why, changed: false } };
     return {
-      incident: { ...incident, state: 'rejected' as const, rejectedBy: userId, updatedAt: at },
+      incident: rejected.incident,
       events: [{ type: 'rejected', at, by: userId } as TimelineEvent],
       result: { notice: undefined, changed: true },
     };

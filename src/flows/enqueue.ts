@@ -3,6 +3,7 @@
  * (a retried click, the reconciler after a crash between approval and enqueue) adds one job.
  */
 import { findEnvironment } from '../catalog/load.js';
+import { advance } from '../domain/incident.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { FlowDeps } from './deps.js';
 
@@ -16,7 +17,8 @@ export async function enqueueApproved(deps: FlowDeps, incidentId: string): Promi
   });
   const at = deps.now().toISOString();
   await deps.store.mutate(incidentId, (current) => {
-    if (current.state !== 'approved') return { unchanged: true as const, result: undefined };
+    const queued = advance(current, { type: 'queued' }, at);
+    if (!queued.ok) return { unchanged: true as const, result: undefined };
     const event: TimelineEvent = {
       type: 'queued',
       at,
@@ -25,7 +27,7 @@ export async function enqueueApproved(deps: FlowDeps, incidentId: string): Promi
       position: job.position,
     };
     return {
-      incident: { ...current, state: 'queued' as const, updatedAt: at },
+      incident: queued.incident,
       events: [event],
       result: undefined,
     };

@@ -1,5 +1,5 @@
 import { decideApproval, decideReject } from '../../../src/domain/approval.js';
-import { transition, type Incident } from '../../../src/domain/incident.js';
+import { advance, transition, type Incident } from '../../../src/domain/incident.js';
 
 const now = new Date('2026-11-22T14:10:00Z');
 function incident(overrides: Partial<Incident> = {}, policy: Partial<Incident['policy']> = {}): Incident {
@@ -113,5 +113,25 @@ describe('incident state machine', () => {
       ok: false,
       why: `cannot go from ${from} on ${event}`,
     });
+  });
+});
+
+describe('advance (the one door for stored state changes)', () => {
+  it('moves the incident, stamps the time and records the changes that come with the event', () => {
+    const approvals = [{ userId: 'U0LEAD', at: '2024-05-14T14:20:00.000Z' }];
+    const result = advance(incident(), { type: 'approved' }, '2024-05-14T14:20:00.000Z', { approvals });
+    expect(result).toEqual({
+      ok: true,
+      incident: { ...incident(), state: 'approved', approvals, updatedAt: '2024-05-14T14:20:00.000Z' },
+    });
+  });
+
+  it('refuses a change the state machine does not allow and leaves the incident as it was', () => {
+    const rejected = incident({ state: 'rejected' });
+    expect(advance(rejected, { type: 'queued' }, '2024-05-14T14:20:00.000Z')).toEqual({
+      ok: false,
+      why: 'cannot go from rejected on queued',
+    });
+    expect(rejected.state).toBe('rejected');
   });
 });
