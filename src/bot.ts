@@ -83,6 +83,8 @@ export interface Bot {
   port: number;
   deps: FlowDeps;
   redis: Redis;
+  /** The BullMQ queues behind `deps.queues` (tests inspect jobs). */
+  queues: RollbackQueues;
   /** The execution side: workers (roles all and worker), reconciler, signals. */
   execution: RollbackRuntime;
   /** How long stop() may take before the process should give up on it (shutdown.ts). */
@@ -239,6 +241,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     port,
     deps,
     redis,
+    queues,
     execution,
     stopBoundMs:
       { ...DEFAULT_WORKER_SETTINGS, ...options.execution?.worker }.shutdownGraceMs + STOP_MARGIN_MS,

@@ -87,3 +87,13 @@ export interface DeployRecord {
 export function isActiveStatus(status: SignalStatus): boolean {
   return status === 'firing' || status === 'triggered';
 }
+
+/** A redelivered or repeated signal: no new work, but the open incident may count it. */
+export interface DuplicateSignal {
+  source: SignalSource;
+  service: string;
+  environment: string;
+  status: SignalStatus;
+  /** The signal id that first claimed the notification. */
+  duplicateOf: string;
+}

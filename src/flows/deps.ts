@@ -1,13 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
-import type { GroupDirectory } from '../adapters/slack/usergroups.js';
-import type { PeopleDirectory } from '../adapters/slack/people.js';
 import type { IncidentStore } from '../adapters/store/incidents.js';
 import type { LockStore } from '../adapters/store/locks.js';
 import type { DeployStore } from '../adapters/store/deploys.js';
 import type { SignalStore } from '../adapters/store/signals.js';
-import type { RollbackQueues } from '../adapters/queue/rollback-queues.js';
+import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
 
@@ -19,10 +17,10 @@ export interface FlowDeps {
   catalog: Catalog;
   store: IncidentStore;
   slack: WebClient;
-  groups: GroupDirectory;
+  groups: GroupMembers;
   /** Display names for documents (the postmortem). */
-  people: PeopleDirectory;
-  queues: RollbackQueues;
+  people: PeopleNames;
+  queues: RollbackQueuePort;
   /** Stored alerts and their counters per incident (the card's triage). */
   signals: SignalStore;
   /** Deploy history: what a request rolls back from and to. */

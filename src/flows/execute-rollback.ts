@@ -9,8 +9,8 @@
  * rollback stops for a human, since only they can tell what it already did.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunResult } from '../adapters/shell/types.js';
-import { FencedOutError, type FenceToken, type StepRecord } from '../adapters/store/step-journal.js';
+import type { RunResult } from './ports/command-runner.js';
+import { FencedOutError, type FenceToken, type StepRecord } from './ports/step-journal.js';
 import { displayArgv, type PlanStep } from '../domain/plan.js';
 import { formatDuration } from '../domain/values.js';
 import {

@@ -1,6 +1,6 @@
 /** The execution engine's inputs and outcomes, as the rollback worker sees them. */
-import type { CommandRunner } from '../adapters/shell/types.js';
-import type { StepJournal } from '../adapters/store/step-journal.js';
+import type { CommandRunner } from './ports/command-runner.js';
+import type { StepJournal } from './ports/step-journal.js';
 import type { RollbackPlan } from '../domain/plan.js';
 import type { FailureKind } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';

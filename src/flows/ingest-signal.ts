@@ -9,11 +9,11 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import { triage, type Assessment, type TriageThresholds } from '../domain/assessment.js';
 import { isTerminal, type Incident } from '../domain/incident.js';
-import { isActiveStatus, type DeployRecord, type Signal } from '../domain/signal.js';
+import { isActiveStatus, type DeployRecord, type DuplicateSignal, type Signal } from '../domain/signal.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { DeployStore } from '../adapters/store/deploys.js';
 import type { SignalStore } from '../adapters/store/signals.js';
-import type { DuplicateSignal } from '../adapters/webhooks/router.js';
+
 import { triageSection } from '../adapters/slack/blocks/triage-section.js';
 import type { KnownBlock } from '@slack/types';
 import { openIncident, type OpenRequest } from './open-incident.js';

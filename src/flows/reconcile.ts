@@ -7,7 +7,6 @@
  * Run once at start and then every ~15 s; safe to run from several processes at once.
  */
 import { isTerminal, type Incident } from '../domain/incident.js';
-import { jobIdFor } from '../adapters/queue/rollback-queues.js';
 import { enqueueApproved } from './enqueue.js';
 import { concludeRollback, writeUp, type RollbackFlowDeps } from './finish-rollback.js';
 
@@ -21,13 +20,12 @@ export interface ReconcileReport {
 const LIVE_JOB_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 async function jobProblem(deps: RollbackFlowDeps, incident: Incident): Promise<string | undefined> {
-  const queue = await deps.queues.queueFor(incident.environment);
-  const job = await queue.getJob(jobIdFor(incident.id));
+  const job = await deps.queues.jobState(incident);
   if (!job) return 'its job is missing from the queue';
-  const state = await job.getState();
+  const { state } = job;
   if (LIVE_JOB_STATES.has(state)) return undefined;
   if (state === 'failed') {
-    return `its job failed outside the rollback flow (${job.failedReason || 'no reason given'}), e.g. a worker stopped answering more often than the stall limit allows`;
+    return `its job failed outside the rollback flow (${job.failedReason ?? 'no reason given'}), e.g. a worker stopped answering more often than the stall limit allows`;
   }
   if (state === 'completed') return 'its job completed without recording how the rollback ended';
   return `its job is in an unexpected state (${state})`;

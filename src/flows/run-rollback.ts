@@ -11,10 +11,9 @@ import { findEnvironment } from '../catalog/load.js';
 import { isTerminal, transition, type Incident } from '../domain/incident.js';
 import { decideRetry } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
-import type { CommandRunner } from '../adapters/shell/types.js';
-import type { StepJournal } from '../adapters/store/step-journal.js';
+import type { CommandRunner } from './ports/command-runner.js';
+import type { StepJournal } from './ports/step-journal.js';
 import { Coalescer } from './coalesce.js';
-import { jobIdFor, queueNameFor } from '../adapters/queue/rollback-queues.js';
 import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
 import {
   announce,
@@ -38,6 +37,9 @@ export interface RollbackDeps extends RollbackFlowDeps {
 /** One delivery of a rollback job, as the queue adapter reports it. */
 export interface RollbackJob {
   incidentId: string;
+  /** The queue's own names for the job and its queue (recorded on the timeline). */
+  jobId: string;
+  queue: string;
   /** 1-based: BullMQ `attemptsMade + 1`. */
   attempt: number;
   /** The job's `attempts` option (the catalog's maxAttempts when it was queued). */
@@ -151,8 +153,8 @@ async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Starte
       events.push({
         type: 'queued',
         at,
-        jobId: jobIdFor(current.id),
-        queue: queueNameFor(current.environment),
+        jobId: job.jobId,
+        queue: job.queue,
         position: 1,
       });
       from = 'queued';

@@ -3,7 +3,7 @@
  * through the runner, each tried up to `retries + 1` times, `intervalMs` apart, all within the
  * rollback's time budget. Only reports: steps are never re-run because a check failed.
  */
-import type { CommandRunner } from '../adapters/shell/types.js';
+import type { CommandRunner } from './ports/command-runner.js';
 import type { HttpCheckTemplate, RunCheckTemplate, VerifyCheck } from '../domain/plan.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 

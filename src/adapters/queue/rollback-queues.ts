@@ -87,6 +87,15 @@ export class RollbackQueues {
     return { jobId, queue: queue.name, position: (await this.position(incident)) ?? 1 };
   }
 
+  /** The BullMQ state of an incident's job (`waiting`, `active`, `failed`…), undefined when missing. */
+  async jobState(incident: Incident): Promise<{ state: string; failedReason?: string } | undefined> {
+    const queue = await this.queueFor(incident.environment);
+    const job = await queue.getJob(jobIdFor(incident.id));
+    if (!job) return undefined;
+    const state = await job.getState();
+    return { state, ...(job.failedReason ? { failedReason: job.failedReason } : {}) };
+  }
+
   /** 1 when next (or running), n when n-1 rollbacks are ahead; undefined when not waiting. */
   async position(incident: Incident): Promise<number | undefined> {
     const queue = await this.queueFor(incident.environment);

@@ -142,6 +142,8 @@ export class RollbackWorkers {
     try {
       verdict = await this.options.handle({
         incidentId: job.data.incidentId,
+        jobId,
+        queue: job.queueName,
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
         signal: AbortSignal.any([this.shutdown.signal, lockLost.signal]),

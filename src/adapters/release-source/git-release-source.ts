@@ -5,7 +5,7 @@
  */
 import { readerFor } from '../../domain/safety/dependency-manifests.js';
 import type { ReleaseFile, ReleaseInput } from '../../domain/safety/types.js';
-import type { CommandRunner } from '../shell/types.js';
+import type { CommandRunner } from '../../flows/ports/command-runner.js';
 import { gitOrThrow, gitOutputRunner, ReleaseSourceError, runGit } from './git.js';
 import {
   looksBinary,

@@ -5,7 +5,7 @@
  */
 import { ExecaCommandRunner } from '../shell/command-runner.js';
 import type { Redactor } from '../shell/redact.js';
-import type { CommandRunner } from '../shell/types.js';
+import type { CommandRunner } from '../../flows/ports/command-runner.js';
 
 /** Why the release could not be read, in words for the card. */
 export class ReleaseSourceError extends Error {

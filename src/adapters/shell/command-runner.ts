@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { buildChildEnv } from './child-env.js';
 import { DEFAULT_TAIL_LIMITS, OutputTail, type TailLimits } from './output-tail.js';
 import { patternRedactor, secretValuesOf, withValues, type Redactor } from './redact.js';
-import type { CommandRunner, RunRequest, RunResult } from './types.js';
+import type { CommandRunner, RunRequest, RunResult } from '../../flows/ports/command-runner.js';
 
 /** Settings of an {@link ExecaCommandRunner}. */
 export interface ExecaRunnerOptions {

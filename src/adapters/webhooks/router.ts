@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Catalog } from '../../catalog/types.js';
-import type { DeployRecord, Signal, SignalSource, SignalStatus } from '../../domain/signal.js';
+import type { DeployRecord, DuplicateSignal, Signal } from '../../domain/signal.js';
 import { SAFE_VALUE_PATTERN } from '../../domain/values.js';
 import type { DeployStore } from '../store/deploys.js';
 import type { LockStore } from '../store/locks.js';
@@ -29,16 +29,6 @@ export interface WebhookSecrets {
   pagerduty: string[];
   alertmanagerToken?: string;
   deploy?: string;
-}
-
-/** A redelivered or repeated signal: no new work, but the open incident may count it. */
-export interface DuplicateSignal {
-  source: SignalSource;
-  service: string;
-  environment: string;
-  status: SignalStatus;
-  /** The signal id that first claimed the notification. */
-  duplicateOf: string;
 }
 
 /** What the router needs; `on…` callbacks run after the 202, and their failures are only logged. */

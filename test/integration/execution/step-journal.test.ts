@@ -1,4 +1,5 @@
-import { FencedOutError, RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
+import { FencedOutError } from '../../../src/flows/ports/step-journal.js';
+import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 
 describe('RedisStepJournal', () => {

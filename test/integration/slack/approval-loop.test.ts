@@ -131,7 +131,7 @@ describe('the Slack approval loop', () => {
     const id = await openRequest(h);
     await h.click('approve', id, 'U0ONCALL');
     await eventually(async () => ((await h.bot.deps.store.get(id))?.state === 'queued' ? true : undefined));
-    const queue = await h.bot.deps.queues.queueFor('production');
+    const queue = await h.bot.queues.queueFor('production');
     const job = await queue.getJob(`rollback-${id}`);
     expect(job?.data).toEqual({ incidentId: id });
     expect(await queue.getJobCounts('waiting', 'active', 'delayed')).toEqual({
@@ -160,7 +160,7 @@ describe('the Slack approval loop', () => {
       h.click('approve', id, 'U0LEAD'),
     ]);
     await eventually(async () => ((await h.bot.deps.store.get(id))?.state === 'queued' ? true : undefined));
-    const queue = await h.bot.deps.queues.queueFor('production');
+    const queue = await h.bot.queues.queueFor('production');
     expect((await queue.getJobs(['waiting', 'active', 'delayed'])).map((j) => j.id)).toEqual([
       `rollback-${id}`,
     ]);
@@ -181,7 +181,7 @@ describe('the Slack approval loop', () => {
     await h.click('approve', id, 'U0LEAD');
     await eventually(async () => ((await ephemeralsTo(h, 'U0LEAD')).length ? true : undefined));
     expect((await ephemeralsTo(h, 'U0LEAD')).join()).toMatch(/no longer awaiting approval \(rejected\)/);
-    expect(await (await h.bot.deps.queues.queueFor('production')).getJobCounts('waiting')).toEqual({
+    expect(await (await h.bot.queues.queueFor('production')).getJobCounts('waiting')).toEqual({
       waiting: 0,
     });
   });

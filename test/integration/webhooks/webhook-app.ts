@@ -14,11 +14,8 @@ import { DeployStore } from '../../../src/adapters/store/deploys.js';
 import { LockStore } from '../../../src/adapters/store/locks.js';
 import { SignalStore } from '../../../src/adapters/store/signals.js';
 import { hmacSha256Hex } from '../../../src/adapters/webhooks/verify.js';
-import {
-  webhookRouter,
-  type DuplicateSignal,
-  type WebhookDeps,
-} from '../../../src/adapters/webhooks/router.js';
+import { webhookRouter, type WebhookDeps } from '../../../src/adapters/webhooks/router.js';
+import type { DuplicateSignal } from '../../../src/domain/signal.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 
 export const PD_SECRET = 'pd-secret-current-0123456789';

@@ -138,7 +138,7 @@ describe('verification, shutdown and reconciliation', () => {
       events: [{ type: 'rollback_started', at: new Date().toISOString(), attempt: 1 }],
       result: undefined,
     }));
-    const queue = await h.bot.deps.queues.queueFor('production');
+    const queue = await h.bot.queues.queueFor('production');
     await (await queue.getJob(jobIdFor(id)))?.remove();
     expect(await waitForState(h, id, ['manual_intervention'], 5000)).toBe('manual_intervention');
     const [manual] = await eventsOf(h, id, 'manual_intervention_required');

@@ -31,6 +31,8 @@ describe('write-up parts that failed are retried by the next write-up', () => {
   async function redeliver(id: string): Promise<void> {
     const verdict = await runRollback(h!.bot.execution.deps, {
       incidentId: id,
+      jobId: `rollback-${id}`,
+      queue: 'rollback-production',
       attempt: 2,
       maxAttempts: 1,
       signal: new AbortController().signal,
@@ -41,7 +43,7 @@ describe('write-up parts that failed are retried by the next write-up', () => {
   }
 
   async function jobSettled(id: string): Promise<void> {
-    const queue = await h!.bot.deps.queues.queueFor('production');
+    const queue = await h!.bot.queues.queueFor('production');
     await eventually(async () => {
       const state = await (await queue.getJob(jobIdFor(id)))?.getState();
       return state === 'completed' || state === 'failed' ? state : undefined;

@@ -1,4 +1,4 @@
-/** What the one process runner is asked to do and what it reports. */
+/** The one process runner, as the flows need it: what it is asked to do and what it reports. */
 
 /** One process to run: `argv[0]` is the executable, never interpreted by a shell. */
 export interface RunRequest {

@@ -1,1 +1,0 @@
-export { webhookRouter, type WebhookDeps, type WebhookSecrets, type DuplicateSignal } from './router.js';
