@@ -10,6 +10,7 @@ import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
 import { escalationMessage, type EscalationKind } from '../adapters/slack/blocks/escalation-message.js';
 import { postmortemSlackText, renderPostmortemMarkdown } from '../adapters/render/postmortem.js';
 import type { FlowDeps } from './deps.js';
+import { once } from './once.js';
 import { refreshProgress, refreshViews } from './views.js';
 
 /** What the ending of a rollback needs: the flows' usual deps. */
@@ -63,10 +64,9 @@ export async function concludeRollback(
  * given back when locking fails, so the next write-up (a re-delivered job) tries again.
  */
 async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
-  const claim = `locked:${incident.id}`;
-  if (await deps.store.claim(claim, incident.id, CLAIM_TTL_SECONDS)) return;
   // Locked and unlocked before this claim existed (an incident from an earlier release): leave it.
-  if ((await deps.store.timeline(incident.id)).some((event) => event.type === 'unlocked')) return;
+  const unlockedBefore = async () =>
+    (await deps.store.timeline(incident.id)).some((event) => event.type === 'unlocked');
   const version = incident.fromVersion ?? 'unknown';
   const from = incident.fromVersion ? ` from ${incident.fromVersion}` : '';
   const against = incident.fromVersion
@@ -75,7 +75,8 @@ async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident)
   const now = deps.now();
   const at = now.toISOString();
   const where = `${incident.service} ${incident.environment}`;
-  try {
+  const lock = async () => {
+    if (await unlockedBefore()) return;
     await deps.locks.lock(incident.service, incident.environment, {
       version,
       reason: `${incident.id} rolled ${incident.service}/${incident.environment} back${from}; fix forward, then run /rollback unlock ${where}`,
@@ -87,22 +88,10 @@ async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident)
       at,
       text: `Deploys of ${incident.service}/${incident.environment} are locked ${against} until someone runs /rollback unlock ${where}`,
     });
-  } catch (error) {
-    deps.logger.error({ err: error, incidentId: incident.id }, 'could not set the deploy lock');
-    await releaseClaim(deps, claim, incident.id);
-  }
-}
-
-/** How long a write-up part stays claimed (posted once) per incident. */
-const CLAIM_TTL_SECONDS = 30 * 86_400;
-
-/** Gives a write-up part's claim back after it failed, so a later write-up tries it again. */
-async function releaseClaim(deps: RollbackFlowDeps, key: string, incidentId: string): Promise<void> {
-  await deps.store
-    .releaseClaim(key, incidentId)
-    .catch((error: unknown) =>
-      deps.logger.error({ err: error, incidentId, claim: key }, 'could not release a write-up claim'),
-    );
+  };
+  await once(deps.store, deps.logger, `locked:${incident.id}`, incident.id, lock).catch((error: unknown) =>
+    deps.logger.error({ err: error, incidentId: incident.id }, 'could not set the deploy lock'),
+  );
 }
 
 const ESCALATION_KINDS: Partial<Record<Incident['state'], EscalationKind>> = {
@@ -160,15 +149,19 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   const thread = { channel: incident.channel, thread_ts: incident.messageTs };
 
   const kind = ESCALATION_KINDS[incident.state];
-  const escalated = `escalated:${incidentId}`;
-  if (kind && !(await deps.store.claim(escalated, incidentId, CLAIM_TTL_SECONDS))) {
-    try {
-      const message = escalationMessage(incident, events, kind, escalationWhy(events));
-      await deps.slack.chat.postMessage({ ...thread, ...message });
-    } catch (error) {
-      log.error({ err: error }, 'could not post the escalation');
-      await releaseClaim(deps, escalated, incidentId);
-    }
+  /** One write-up part, once per incident; a failure is logged and retried by a later write-up. */
+  const part = (key: string, what: string, work: () => Promise<unknown>) =>
+    once(deps.store, deps.logger, `${key}:${incidentId}`, incidentId, work).catch((error: unknown) =>
+      log.error({ err: error }, `could not ${what}`),
+    );
+
+  if (kind) {
+    await part('escalated', 'post the escalation', () =>
+      deps.slack.chat.postMessage({
+        ...thread,
+        ...escalationMessage(incident, events, kind, escalationWhy(events)),
+      }),
+    );
   }
 
   await refreshViews(deps, incidentId);
@@ -179,42 +172,25 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   }
 
   // The agenda message and its file are claimed apart, so retrying a failed upload never posts
-  // the message twice.
-  const posted = `postmortem:${incidentId}`;
-  const uploaded = `postmortem-file:${incidentId}`;
-  const postIt = !(await deps.store.claim(posted, incidentId, CLAIM_TTL_SECONDS));
-  const uploadIt = !(await deps.store.claim(uploaded, incidentId, CLAIM_TTL_SECONDS));
-  if (!postIt && !uploadIt) return;
-  let model;
-  try {
-    const people = (await deps.people.names(peopleIn(incident, events))) ?? {};
-    model = buildPostmortem(incident, events, { now: deps.now(), people });
-  } catch (error) {
-    log.error({ err: error }, 'could not build the postmortem agenda');
-    if (postIt) await releaseClaim(deps, posted, incidentId);
-    if (uploadIt) await releaseClaim(deps, uploaded, incidentId);
-    return;
-  }
-  if (postIt) {
-    try {
-      await deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(model) });
-    } catch (error) {
-      log.error({ err: error }, 'could not post the postmortem agenda');
-      await releaseClaim(deps, posted, incidentId);
-    }
-  }
-  if (uploadIt) {
-    try {
-      await deps.slack.filesUploadV2({
-        channel_id: incident.channel,
-        thread_ts: incident.messageTs,
-        filename: `${incidentId}-postmortem.md`,
-        title: model.title,
-        content: renderPostmortemMarkdown(model),
-      });
-    } catch (error) {
-      log.error({ err: error }, 'could not upload the postmortem agenda');
-      await releaseClaim(deps, uploaded, incidentId);
-    }
-  }
+  // the message twice. The agenda is built at most once, and only when a part still needs it.
+  const buildAgenda = async () =>
+    buildPostmortem(incident, events, {
+      now: deps.now(),
+      people: await deps.people.names(peopleIn(incident, events)),
+    });
+  let built: ReturnType<typeof buildAgenda> | undefined;
+  const agenda = () => (built ??= buildAgenda());
+  await part('postmortem', 'post the postmortem agenda', async () =>
+    deps.slack.chat.postMessage({ ...thread, text: postmortemSlackText(await agenda()) }),
+  );
+  await part('postmortem-file', 'upload the postmortem agenda', async () => {
+    const model = await agenda();
+    return deps.slack.filesUploadV2({
+      channel_id: incident.channel,
+      thread_ts: thread.thread_ts,
+      filename: `${incidentId}-postmortem.md`,
+      title: model.title,
+      content: renderPostmortemMarkdown(model),
+    });
+  });
 }

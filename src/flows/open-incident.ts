@@ -8,6 +8,7 @@ import { isTerminal, type Incident } from '../domain/incident.js';
 import { PlanError, resolvePlan } from '../domain/plan.js';
 import type { FlowDeps } from './deps.js';
 import { UserFacingError } from './errors.js';
+import { once } from './once.js';
 import { prepareIncident } from './safety-analysis.js';
 import { renderCard, postThreadViews } from './views.js';
 
@@ -160,18 +161,11 @@ async function reserveSlot(
  */
 export async function postCard(deps: FlowDeps, incident: Incident): Promise<void> {
   if (incident.messageTs) return;
-  const claim = `card-post:${incident.id}`;
-  if (await deps.store.claim(claim, incident.id, 30 * 86_400)) return;
-  let posted;
-  try {
-    posted = await deps.slack.chat.postMessage({
-      channel: incident.channel,
-      ...(await renderCard(deps, incident)),
-    });
-  } catch (error) {
-    await deps.store.releaseClaim(claim, incident.id);
-    throw error;
-  }
+  const card = await once(deps.store, deps.logger, `card-post:${incident.id}`, incident.id, async () =>
+    deps.slack.chat.postMessage({ channel: incident.channel, ...(await renderCard(deps, incident)) }),
+  );
+  if (!card.ran) return;
+  const posted = card.value;
   const messageTs = posted.ts;
   if (!messageTs) throw new Error('chat.postMessage returned no ts');
   await deps.store.mutate(incident.id, (current) => ({

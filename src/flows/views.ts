@@ -9,6 +9,7 @@ import { assessmentCard } from '../adapters/slack/blocks/assessment-card.js';
 import { timelineMessage } from '../adapters/slack/blocks/timeline-message.js';
 import { progressMessage } from '../adapters/slack/blocks/progress-message.js';
 import type { FlowDeps } from './deps.js';
+import { once } from './once.js';
 import { triageBlocks } from './ingest-signal.js';
 import { safetyCardBlocks } from './safety-analysis.js';
 
@@ -41,17 +42,10 @@ async function postOnce(
   key: string,
   view: { text: string; blocks: KnownBlock[] },
 ) {
-  if (await deps.store.claim(`${key}:${incident.id}`, incident.id, 30 * 86_400)) return undefined;
-  try {
-    return await deps.slack.chat.postMessage({
-      channel: incident.channel,
-      thread_ts: incident.messageTs,
-      ...view,
-    });
-  } catch (error) {
-    await deps.store.releaseClaim(`${key}:${incident.id}`, incident.id);
-    throw error;
-  }
+  const posted = await once(deps.store, deps.logger, `${key}:${incident.id}`, incident.id, () =>
+    deps.slack.chat.postMessage({ channel: incident.channel, thread_ts: incident.messageTs, ...view }),
+  );
+  return posted.ran ? posted.value : undefined;
 }
 
 /** Posts the thread's timeline message under the card, once. */
