@@ -8,9 +8,9 @@ import pg from 'pg';
 import { analyzeIncidentRelease } from '../../../src/adapters/release-source/analyze-incident.js';
 import { GitReleaseSource } from '../../../src/adapters/release-source/git-release-source.js';
 import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
-import type { Incident } from '../../../src/domain/incident.js';
 import { applySafety } from '../../../src/domain/override.js';
 import { checkoutReleases, gitRepo, NOT_NULL_NO_DEFAULT, type GitRepo } from './git-fixture.js';
+import { anIncident } from '../../support/builders.js';
 
 const HOST = process.env.PGHOST ?? '127.0.0.1';
 const PORT = process.env.PGPORT ?? '5432';
@@ -37,24 +37,19 @@ afterAll(async () => {
   await repo?.cleanup();
 });
 
-const incident: Incident = {
+const incident = anIncident({
   id: 'RB-1',
-  service: 'checkout',
-  environment: 'production',
   requester: 'U0REQUESTER',
   reason: 'errors',
-  source: 'slack',
   fromVersion: 'v2.4.0',
   toVersion: 'v2.3.0',
   plan: { steps: [], verify: [], timeBudgetMs: 60_000 },
   policy: { approvers: ['U0LEAD'], requiredApprovals: 1, allowSelfApproval: false },
-  state: 'awaiting_approval',
-  approvals: [],
   channel: 'C0INCIDENTS',
   createdAt: new Date().toISOString(),
   updatedAt: new Date().toISOString(),
   expiresAt: new Date().toISOString(),
-};
+});
 
 it('runs the SET DEFAULT step through psql and the old version can insert again', async () => {
   await db.query('CREATE TABLE orders (id serial PRIMARY KEY, customer text, total int)');

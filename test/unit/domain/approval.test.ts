@@ -1,30 +1,18 @@
 import { decideApproval, decideReject } from '../../../src/domain/approval.js';
 import { advance, transition, type Incident } from '../../../src/domain/incident.js';
+import { anIncident } from '../../support/builders.js';
 
 const now = new Date('2026-11-22T14:10:00Z');
 function incident(overrides: Partial<Incident> = {}, policy: Partial<Incident['policy']> = {}): Incident {
-  return {
-    id: 'RB-1042',
-    service: 'checkout',
-    environment: 'production',
-    requester: 'U0REQ',
-    reason: 'errors',
-    source: 'slack',
-    plan: { steps: [], verify: [], timeBudgetMs: 300_000 },
+  return anIncident({
     policy: {
       approvers: ['U0LEAD', 'S0SRE', 'U0REQ'],
       requiredApprovals: 2,
       allowSelfApproval: false,
       ...policy,
     },
-    state: 'awaiting_approval',
-    approvals: [],
-    channel: 'C0INC',
-    createdAt: '2026-11-22T14:00:00Z',
-    updatedAt: '2026-11-22T14:00:00Z',
-    expiresAt: '2026-11-22T14:30:00Z',
     ...overrides,
-  };
+  });
 }
 const none = new Set<string>();
 

@@ -1,10 +1,10 @@
-import { buildPostmortem } from '../../../src/domain/postmortem.js';
+import { buildPostmortem } from '../../../../src/domain/postmortem.js';
 import {
   markdownCode,
   markdownFence,
   postmortemSlackText,
   renderPostmortemMarkdown,
-} from '../../../src/adapters/render/postmortem.js';
+} from '../../../../src/adapters/render/postmortem.js';
 import {
   FAILED_NOW,
   PEOPLE,
@@ -13,7 +13,7 @@ import {
   failedTimeline,
   incident,
   successfulTimeline,
-} from './fixtures.js';
+} from '../../domain/postmortem/fixtures.js';
 
 /** Cells of a GFM table row: split on pipes that are not escaped. */
 function cells(row: string): string[] {

@@ -4,7 +4,7 @@ import {
   mention,
   packLines,
   truncate,
-} from '../../../src/adapters/slack/blocks/mrkdwn.js';
+} from '../../../../../src/adapters/slack/blocks/mrkdwn.js';
 
 describe('mrkdwn helpers', () => {
   it('escapes exactly the characters Slack treats as control sequences', () => {

@@ -3,7 +3,7 @@ import {
   verifyBearer,
   verifyDeploySignature,
   verifyPagerDuty,
-} from '../../../src/adapters/webhooks/verify.js';
+} from '../../../../src/adapters/webhooks/verify.js';
 
 const body = Buffer.from('{"event":{}}');
 

@@ -1,5 +1,5 @@
 /** Dependency changes between two versions, major bumps, and the old version's call sites. */
-import { diffManifest, findCallSites, isMajorBump } from '../../../src/domain/safety/dependencies.js';
+import { diffManifest, findCallSites, isMajorBump } from '../../../../src/domain/safety/dependencies.js';
 
 describe('dependency changes', () => {
   it('package.json: flags a major bump, not a minor one; notes additions and removals', () => {

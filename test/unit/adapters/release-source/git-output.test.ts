@@ -3,8 +3,8 @@ import {
   parseGrepPaths,
   parseNameStatus,
   parseTreeSizes,
-} from '../../../src/adapters/release-source/git-output.js';
-import { releaseRange } from '../../../src/adapters/release-source/release-range.js';
+} from '../../../../src/adapters/release-source/git-output.js';
+import { releaseRange } from '../../../../src/adapters/release-source/release-range.js';
 
 describe('git output parsers', () => {
   it('reads -z name-status output, including paths with spaces, tabs and newlines', () => {

@@ -1,13 +1,10 @@
-import { assessmentCard } from '../../../src/adapters/slack/blocks/assessment-card.js';
-import type { Incident } from '../../../src/domain/incident.js';
+import { assessmentCard } from '../../../../../src/adapters/slack/blocks/assessment-card.js';
+import { anIncident } from '../../../../support/builders.js';
 
-const incident: Incident = {
+const incident = anIncident({
   id: 'RB-1042',
-  service: 'checkout',
-  environment: 'production',
   requester: 'U0REQ',
   reason: 'error rate > 5% <!here>',
-  source: 'slack',
   fromVersion: 'v2.4.0',
   toVersion: 'v2.3.0',
   plan: {
@@ -25,13 +22,11 @@ const incident: Incident = {
     timeBudgetMs: 300_000,
   },
   policy: { approvers: ['U0LEAD'], requiredApprovals: 1, allowSelfApproval: false },
-  state: 'awaiting_approval',
-  approvals: [],
   channel: 'C0INC',
   createdAt: '2026-11-22T14:00:00Z',
   updatedAt: '2026-11-22T14:00:00Z',
   expiresAt: '2026-11-22T14:30:00Z',
-};
+});
 
 describe('the assessment card', () => {
   it('never lets outside text or links broadcast or mention', () => {

@@ -1,11 +1,11 @@
 /** Feature flags the release introduced and environment variables only one version reads. */
-import { diffEnvironmentReads } from '../../../src/domain/safety/config.js';
+import { diffEnvironmentReads } from '../../../../src/domain/safety/config.js';
 import {
   compileFlagPatterns,
   FlagPatternError,
   findIntroducedFlags,
-} from '../../../src/domain/safety/flags.js';
-import type { ReleaseFile } from '../../../src/domain/safety/types.js';
+} from '../../../../src/domain/safety/flags.js';
+import type { ReleaseFile } from '../../../../src/domain/safety/types.js';
 
 const modified = (path: string, before: string, after: string): ReleaseFile => ({
   path,

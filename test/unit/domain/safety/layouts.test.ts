@@ -1,5 +1,5 @@
 /** Migration layouts: which part ran ("up"), which would reverse it ("down"), and in what order. */
-import { compareMigrationOrder, detectLayout } from '../../../src/domain/safety/migration-layouts.js';
+import { compareMigrationOrder, detectLayout } from '../../../../src/domain/safety/migration-layouts.js';
 import { analyze } from './helpers.js';
 
 describe('migration layouts', () => {

@@ -1,13 +1,13 @@
 import type { KnownBlock } from '@slack/types';
-import type { TimelineEvent } from '../../../src/domain/timeline.js';
-import { timelineMessage } from '../../../src/adapters/slack/blocks/timeline-message.js';
+import type { TimelineEvent } from '../../../../../src/domain/timeline.js';
+import { timelineMessage } from '../../../../../src/adapters/slack/blocks/timeline-message.js';
 import {
   PEOPLE,
   failedIncident,
   failedTimeline,
   incident,
   successfulTimeline,
-} from '../postmortem/fixtures.js';
+} from '../../../domain/postmortem/fixtures.js';
 
 function sectionTexts(blocks: KnownBlock[]): string[] {
   return blocks.map((block) => {

@@ -2,9 +2,10 @@
  * Two known incidents with their timelines: a complete, successful rollback, and a failed one
  * (three attempts, then escalation) that crosses midnight UTC.
  */
-import type { Incident } from '../../../src/domain/incident.js';
-import type { RollbackPlan } from '../../../src/domain/plan.js';
-import type { TimelineEvent } from '../../../src/domain/timeline.js';
+import type { Incident } from '../../../../src/domain/incident.js';
+import type { RollbackPlan } from '../../../../src/domain/plan.js';
+import type { TimelineEvent } from '../../../../src/domain/timeline.js';
+import { anIncident } from '../../../support/builders.js';
 
 export const PEOPLE = { U0ALICE: 'Alice', U0BOB: 'Bob', U0CAROL: 'Carol' };
 
@@ -53,7 +54,7 @@ export function plan(): RollbackPlan {
 }
 
 export function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
+  return anIncident({
     id: 'RB-1042',
     service: 'checkout',
     environment: 'production',
@@ -75,7 +76,7 @@ export function incident(overrides: Partial<Incident> = {}): Incident {
     updatedAt: '2024-05-14T14:03:50Z',
     expiresAt: '2024-05-14T14:32:10Z',
     ...overrides,
-  };
+  });
 }
 
 const day = (time: string): string => `2024-05-14T${time}Z`;

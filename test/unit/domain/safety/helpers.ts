@@ -1,5 +1,5 @@
-import { analyzeMigrations } from '../../../src/domain/safety/analyze-migrations.js';
-import type { Finding } from '../../../src/domain/safety/types.js';
+import { analyzeMigrations } from '../../../../src/domain/safety/analyze-migrations.js';
+import type { Finding } from '../../../../src/domain/safety/types.js';
 
 /** A release of one or more files (`{ path: content }`) or one SQL text as `release/001.sql`. */
 export type ReleaseSql = string | Record<string, string>;

@@ -1,7 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import type { TimelineEvent } from '../../../src/domain/timeline.js';
-import { progressMessage } from '../../../src/adapters/slack/blocks/progress-message.js';
-import { failedIncident, failedTimeline, incident, successfulTimeline } from '../postmortem/fixtures.js';
+import type { TimelineEvent } from '../../../../../src/domain/timeline.js';
+import { progressMessage } from '../../../../../src/adapters/slack/blocks/progress-message.js';
+import {
+  failedIncident,
+  failedTimeline,
+  incident,
+  successfulTimeline,
+} from '../../../domain/postmortem/fixtures.js';
 
 function texts(blocks: KnownBlock[]): string[] {
   return blocks.map((block) => {

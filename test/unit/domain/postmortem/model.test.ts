@@ -1,4 +1,4 @@
-import { buildPostmortem } from '../../../src/domain/postmortem.js';
+import { buildPostmortem } from '../../../../src/domain/postmortem.js';
 import {
   FAILED_NOW,
   PEOPLE,

@@ -5,22 +5,19 @@
 import { readFile } from 'node:fs/promises';
 import { CatalogError, loadCatalog, parseCatalog } from '../../../src/catalog/load.js';
 import { decideApproval } from '../../../src/domain/approval.js';
-import type { Incident } from '../../../src/domain/incident.js';
 import { applySafety, isIdempotentPrecondition, pendingSafety } from '../../../src/domain/override.js';
 import { unanalyzedReport } from '../../../src/domain/safety/index.js';
 import type { SafetyReport } from '../../../src/domain/safety/types.js';
 import { ensureParserLoaded } from '../../../src/domain/safety/sql-parser.js';
+import { anIncident } from '../../support/builders.js';
 
 beforeAll(() => ensureParserLoaded());
 
 const now = new Date('2026-01-01T10:00:00Z');
-const incident: Incident = {
+const incident = anIncident({
   id: 'RB-7',
-  service: 'checkout',
-  environment: 'production',
   requester: 'U0REQUESTER',
   reason: 'errors',
-  source: 'slack',
   fromVersion: 'v2.4.0',
   toVersion: 'v2.3.0',
   plan: {
@@ -38,13 +35,11 @@ const incident: Incident = {
     timeBudgetMs: 60_000,
   },
   policy: { approvers: ['U0LEAD', 'U0SECOND'], requiredApprovals: 1, allowSelfApproval: false },
-  state: 'awaiting_approval',
-  approvals: [],
   channel: 'C0INCIDENTS',
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
   expiresAt: new Date(now.getTime() + 60_000).toISOString(),
-};
+});
 
 function report(verdict: SafetyReport['verdict'], sql: string[] = []): SafetyReport {
   return {
