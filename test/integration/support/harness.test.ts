@@ -1,4 +1,4 @@
-import { testRedis } from '../support/redis.js';
+import { testRedis } from '../../support/redis.js';
 
 describe('test harness', () => {
   it('reaches a real Redis and removes only its own keys', async () => {
