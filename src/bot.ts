@@ -120,6 +120,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     queueDepths: () => queues.depths(),
   });
   const deploys = new DeployStore(redis, config.redisPrefix);
+  const signals = new SignalStore(redis, config.redisPrefix);
+  const locks = new LockStore(redis, config.redisPrefix);
   const background = new BackgroundTasks();
   const deps: FlowDeps = {
     catalog,
@@ -128,9 +130,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     groups: new GroupDirectory(slack),
     people: new PeopleDirectory(slack),
     queues,
-    signals: new SignalStore(redis, config.redisPrefix),
+    signals,
     deploys,
-    locks: new LockStore(redis, config.redisPrefix),
+    locks,
     safety: {
       analyzer: new GitSafetyAnalyzer(catalog, deploys, logger),
       reports: new SafetyReportCache(redis, config.redisPrefix),
@@ -143,7 +145,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   const ingest = createSignalIngest({
     incidents: flowIncidentPort(deps),
-    signals: deps.signals,
+    signals,
     deploys,
     logger,
   });
@@ -169,9 +171,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         alertmanagerToken: config.alertmanagerToken,
         deploy: config.deployWebhookSecret,
       },
-      signals: deps.signals,
+      signals,
       deploys,
-      locks: deps.locks,
+      locks,
       onSignalStored: ingest.ingest,
       onDuplicateSignal: ingest.duplicate,
       onDeployStored: ingest.deploy,

@@ -97,3 +97,23 @@ export interface DuplicateSignal {
   /** The signal id that first claimed the notification. */
   duplicateOf: string;
 }
+
+/** Counts per service and environment, or per incident. */
+export interface SignalCounters {
+  received: number;
+  duplicates: number;
+  firing: number;
+  triggered: number;
+  acknowledged: number;
+  resolved: number;
+}
+
+/** A signal as the per-incident log keeps it (no raw payload). */
+export interface SignalLogEntry {
+  id: string;
+  source: Signal['source'];
+  status: SignalStatus;
+  summary: string;
+  alertCount: number;
+  receivedAt: string;
+}

@@ -1,10 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
-import type { IncidentStore } from '../adapters/store/incidents.js';
-import type { LockStore } from '../adapters/store/locks.js';
-import type { DeployStore } from '../adapters/store/deploys.js';
-import type { SignalStore } from '../adapters/store/signals.js';
+import type { DeployHistory, DeployLocks, IncidentRepository, SignalLog } from './ports/stores.js';
 import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
 import type { Metrics } from '../adapters/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
@@ -15,18 +12,18 @@ import type { SafetyPorts } from './safety-analysis.js';
  */
 export interface FlowDeps {
   catalog: Catalog;
-  store: IncidentStore;
+  store: IncidentRepository;
   slack: WebClient;
   groups: GroupMembers;
   /** Display names for documents (the postmortem). */
   people: PeopleNames;
   queues: RollbackQueuePort;
   /** Stored alerts and their counters per incident (the card's triage). */
-  signals: SignalStore;
+  signals: SignalLog;
   /** Deploy history: what a request rolls back from and to. */
-  deploys: DeployStore;
+  deploys: DeployHistory;
   /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
-  locks: LockStore;
+  locks: DeployLocks;
   /** Rollback-safety analysis of the release, its cached reports, and work that outlives a request. */
   safety: SafetyPorts;
   logger: Logger;

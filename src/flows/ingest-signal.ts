@@ -11,8 +11,7 @@ import { triage, type Assessment, type TriageThresholds } from '../domain/assess
 import { isTerminal, type Incident } from '../domain/incident.js';
 import { isActiveStatus, type DeployRecord, type DuplicateSignal, type Signal } from '../domain/signal.js';
 import type { TimelineEvent } from '../domain/timeline.js';
-import type { DeployStore } from '../adapters/store/deploys.js';
-import type { SignalStore } from '../adapters/store/signals.js';
+import type { DeployHistory, SignalLog } from './ports/stores.js';
 
 import { triageSection } from '../adapters/slack/blocks/triage-section.js';
 import type { KnownBlock } from '@slack/types';
@@ -34,8 +33,8 @@ export interface IncidentPort {
 
 export interface IngestDeps {
   incidents: IncidentPort;
-  signals: SignalStore;
-  deploys: DeployStore;
+  signals: SignalLog;
+  deploys: DeployHistory;
   logger: Logger;
   /** Minimum time between two card refreshes of one incident. Default 1000 ms. */
   coalesceMs?: number;
@@ -51,7 +50,7 @@ export interface SignalIngest {
 }
 
 /** The request an alert opens: target the previous deploy, name the alert as the reason. */
-async function openRequestFor(signal: Signal, deploys: DeployStore): Promise<OpenRequest> {
+async function openRequestFor(signal: Signal, deploys: DeployHistory): Promise<OpenRequest> {
   const latest = await deploys.latest(signal.service, signal.environment);
   const previous = latest
     ? (latest.previousVersion ??
@@ -180,8 +179,8 @@ export function flowIncidentPort(flow: FlowDeps): IncidentPort {
 /** What the card's triage blocks are computed from. */
 export interface TriageDeps {
   catalog: Catalog;
-  signals: SignalStore;
-  deploys: DeployStore;
+  signals: SignalLog;
+  deploys: DeployHistory;
   now: () => Date;
   thresholds?: TriageThresholds;
 }

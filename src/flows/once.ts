@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 export interface Claims {
   /** Takes `key` for `owner`; returns the earlier owner when it was already taken. */
-  claim(key: string, owner: string, ttlSeconds: number): Promise<string | undefined>;
+  claim(key: string, owner: string, ttlSeconds?: number): Promise<string | undefined>;
   releaseClaim(key: string, owner: string): Promise<unknown>;
 }
 

@@ -3,6 +3,7 @@
  * of their records. `/rollback` and alerts read it to name the previous version and the changes.
  */
 import type { Redis } from 'ioredis';
+import type { DeployHistory } from '../../flows/ports/stores.js';
 import type { DeployEvent, DeployRecord } from '../../domain/signal.js';
 
 export interface DeployStoreOptions {
@@ -18,7 +19,7 @@ export interface RecordResult {
   duplicate: boolean;
 }
 
-export class DeployStore {
+export class DeployStore implements DeployHistory {
   private readonly historyLimit: number;
   private readonly dedupeSeconds: number;
 

@@ -6,11 +6,8 @@
 import type { Redis } from 'ioredis';
 import { isTerminal, type Incident, type IncidentState } from '../../domain/incident.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../../domain/timeline.js';
+import type { IncidentRepository, Mutation } from '../../flows/ports/stores.js';
 import { incidentKeys } from './keys.js';
-
-/** What a mutation decided: the new incident and the events to append, or nothing to change. */
-export type Mutation<T> =
-  { incident: Incident; events: TimelineEvent[]; result: T } | { unchanged: true; result: T };
 
 const FIRST_ID = 1000;
 const RELEASE_IF_HOLDER =
@@ -18,7 +15,7 @@ const RELEASE_IF_HOLDER =
 const MAX_CONFLICT_RETRIES = 200;
 const RECENT_KEPT = 500;
 
-export class IncidentStore {
+export class IncidentStore implements IncidentRepository {
   private readonly keys;
   /**
    * WATCH belongs to a connection: transactions get a connection of their own, used by one

@@ -3,28 +3,10 @@
  * someone unlocks (`/rollback unlock`). `GET /locks/<service>/<environment>` reads it.
  */
 import type { Redis } from 'ioredis';
+import type { DeployLocks } from '../../flows/ports/stores.js';
+import type { DeployLock, LockRequest } from '../../domain/deploy-lock.js';
 
-/** Why a service and environment are locked, as `GET /locks` answers it. */
-export interface DeployLock {
-  service: string;
-  environment: string;
-  /** The rolled-back version that must not come back. */
-  version: string;
-  reason: string;
-  incidentId: string;
-  /** ISO 8601. */
-  since: string;
-}
-
-/** What `lock` needs from the caller. */
-export interface LockRequest {
-  version: string;
-  reason: string;
-  incidentId: string;
-  at: Date;
-}
-
-export class LockStore {
+export class LockStore implements DeployLocks {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,

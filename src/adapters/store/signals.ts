@@ -4,7 +4,8 @@
  * returned, and a redelivery that lands at any moment is either all new or a duplicate.
  */
 import type { Redis } from 'ioredis';
-import type { Signal, SignalStatus } from '../../domain/signal.js';
+import type { SignalLog } from '../../flows/ports/stores.js';
+import type { Signal, SignalCounters, SignalLogEntry } from '../../domain/signal.js';
 
 /** What intake did with a signal. */
 export type IntakeResult =
@@ -18,26 +19,6 @@ export type IntakeResult =
  * key per alert of a group).
  */
 export type DedupeMode = 'all' | 'any';
-
-/** Counts per service and environment, or per incident. */
-export interface SignalCounters {
-  received: number;
-  duplicates: number;
-  firing: number;
-  triggered: number;
-  acknowledged: number;
-  resolved: number;
-}
-
-/** A signal as the per-incident log keeps it (no raw payload). */
-export interface SignalLogEntry {
-  id: string;
-  source: Signal['source'];
-  status: SignalStatus;
-  summary: string;
-  alertCount: number;
-  receivedAt: string;
-}
 
 export interface SignalStoreOptions {
   /** How long a dedupe key and a stored signal live. Default 7 days. */
@@ -94,7 +75,7 @@ function toCounters(hash: Record<string, string>): SignalCounters {
   return counters;
 }
 
-export class SignalStore {
+export class SignalStore implements SignalLog {
   private readonly retention: number;
   private readonly logLimit: number;
 
