@@ -3,6 +3,7 @@
  * through `transition`, a pure function that says why a change is refused.
  */
 import type { RollbackPlan } from './plan.js';
+import type { TimelineEvent } from './timeline.js';
 
 export const INCIDENT_STATES = [
   'awaiting_approval',
@@ -86,50 +87,51 @@ export interface Incident {
   expiresAt: string;
 }
 
-export type IncidentEvent =
-  | { type: 'approved' }
-  | { type: 'rejected' }
-  | { type: 'expired' }
-  | { type: 'queued' }
-  | { type: 'started' }
-  | { type: 'completed' }
-  | { type: 'failed' }
-  | { type: 'unverified' }
-  | { type: 'manual_intervention' };
+/** The timeline events that change an incident's state: incident and timeline share one vocabulary. */
+export type StateEventType =
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'queued'
+  | 'rollback_started'
+  | 'rollback_complete'
+  | 'rollback_failed'
+  | 'rollback_unverified'
+  | 'manual_intervention_required';
+export type StateEvent = Extract<TimelineEvent, { type: StateEventType }>;
 
 export type TransitionResult = { ok: true; state: IncidentState } | { ok: false; why: string };
 
-const ALLOWED: Record<IncidentEvent['type'], { from: IncidentState[]; to: IncidentState }> = {
+const ALLOWED: Record<StateEventType, { from: IncidentState[]; to: IncidentState }> = {
   approved: { from: ['awaiting_approval'], to: 'approved' },
   rejected: { from: ['awaiting_approval'], to: 'rejected' },
   expired: { from: ['awaiting_approval'], to: 'expired' },
   queued: { from: ['approved'], to: 'queued' },
-  started: { from: ['queued', 'running'], to: 'running' },
-  completed: { from: ['running'], to: 'completed' },
-  failed: { from: ['queued', 'running'], to: 'failed' },
-  unverified: { from: ['running'], to: 'unverified' },
-  manual_intervention: { from: ['approved', 'queued', 'running'], to: 'manual_intervention' },
+  rollback_started: { from: ['queued', 'running'], to: 'running' },
+  rollback_complete: { from: ['running'], to: 'completed' },
+  rollback_failed: { from: ['queued', 'running'], to: 'failed' },
+  rollback_unverified: { from: ['running'], to: 'unverified' },
+  manual_intervention_required: { from: ['approved', 'queued', 'running'], to: 'manual_intervention' },
 };
 
-export function transition(state: IncidentState, event: IncidentEvent): TransitionResult {
+export function transition(state: IncidentState, event: { type: StateEventType }): TransitionResult {
   const rule = ALLOWED[event.type];
   if (rule.from.includes(state)) return { ok: true, state: rule.to };
   return { ok: false, why: `cannot go from ${state} on ${event.type}` };
 }
 
 /**
- * The incident after `event` at `at` (with `changes`, such as the approvals it records), or why
- * the change is refused: the one door every state change of a stored incident goes through.
+ * The incident after `event` (with `changes`, such as the approvals it records) and the event for
+ * its timeline, or why the change is refused: the one door every stored state change goes through.
  */
 export function advance(
   incident: Incident,
-  event: IncidentEvent,
-  at: string,
+  event: StateEvent,
   changes: Partial<Omit<Incident, 'state' | 'updatedAt'>> = {},
-): { ok: true; incident: Incident } | { ok: false; why: string } {
+): { ok: true; incident: Incident; event: StateEvent } | { ok: false; why: string } {
   const next = transition(incident.state, event);
   if (!next.ok) return next;
-  return { ok: true, incident: { ...incident, ...changes, state: next.state, updatedAt: at } };
+  return { ok: true, incident: { ...incident, ...changes, state: next.state, updatedAt: event.at }, event };
 }
 
 export function isTerminal(state: IncidentState): boolean {

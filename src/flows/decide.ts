@@ -21,15 +21,11 @@ function expiredNow(incident: Incident, now: Date): boolean {
 
 function expire(incident: Incident, now: Date) {
   const at = now.toISOString();
-  const expired = advance(incident, { type: 'expired' }, at);
+  const afterMs = now.getTime() - Date.parse(incident.createdAt);
+  const expired = advance(incident, { type: 'expired', at, afterMs });
   // Only called while awaiting approval, where expiry is always allowed.
   if (!expired.ok) throw new Error(`cannot expire ${incident.id}: ${expired.why}`);
-  return {
-    incident: expired.incident,
-    events: [
-      { type: 'expired', at, afterMs: now.getTime() - Date.parse(incident.createdAt) } as TimelineEvent,
-    ],
-  };
+  return { incident: expired.incident, events: [expired.event] };
 }
 
 export async function approveClick(
@@ -75,11 +71,11 @@ export async function approveClick(
           required: incident.policy.requiredApprovals,
         },
       ];
-      if (decision.complete) events.push({ type: 'approved', at, approvers: decision.approvers });
       const approved = decision.complete
-        ? advance(incident, { type: 'approved' }, at, { approvals })
+        ? advance(incident, { type: 'approved', at, approvers: decision.approvers }, { approvals })
         : undefined;
       if (approved && !approved.ok) throw new Error(`cannot approve ${incident.id}: ${approved.why}`);
+      if (approved) events.push(approved.event);
       return {
         incident: approved?.incident ?? { ...incident, approvals, updatedAt: at },
         events,
@@ -122,11 +118,11 @@ export async function rejectClick(deps: FlowDeps, incidentId: string, userId: st
       const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
       return { incident, events: [refusal], result: { notice: decision.why, changed: false } };
     }
-    const rejected = advance(incident, { type: 'rejected' }, at, { rejectedBy: userId });
+    const rejected = advance(incident, { type: 'rejected', at, by: userId }, { rejectedBy: userId });
     if (!rejected.ok) return { incident, events: [], result: { notice: rejected.why, changed: false } };
     return {
       incident: rejected.incident,
-      events: [{ type: 'rejected', at, by: userId } as TimelineEvent],
+      events: [rejected.event],
       result: { notice: undefined, changed: true },
     };
   });

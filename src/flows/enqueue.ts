@@ -4,7 +4,6 @@
  */
 import { findEnvironment } from '../catalog/load.js';
 import { advance } from '../domain/incident.js';
-import type { TimelineEvent } from '../domain/timeline.js';
 import type { FlowDeps } from './deps.js';
 
 export async function enqueueApproved(deps: FlowDeps, incidentId: string): Promise<void> {
@@ -17,19 +16,14 @@ export async function enqueueApproved(deps: FlowDeps, incidentId: string): Promi
   });
   const at = deps.now().toISOString();
   await deps.store.mutate(incidentId, (current) => {
-    const queued = advance(current, { type: 'queued' }, at);
-    if (!queued.ok) return { unchanged: true as const, result: undefined };
-    const event: TimelineEvent = {
+    const queued = advance(current, {
       type: 'queued',
       at,
       jobId: job.jobId,
       queue: job.queue,
       position: job.position,
-    };
-    return {
-      incident: queued.incident,
-      events: [event],
-      result: undefined,
-    };
+    });
+    if (!queued.ok) return { unchanged: true as const, result: undefined };
+    return { incident: queued.incident, events: [queued.event], result: undefined };
   });
 }

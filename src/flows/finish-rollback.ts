@@ -47,9 +47,9 @@ export async function concludeRollback(
   stillSo: (incident: Incident) => boolean = () => true,
 ): Promise<boolean> {
   const changed = await deps.store.mutate<Incident | undefined>(incidentId, (current) => {
-    const next = advance(current, { type: conclusion.state }, conclusion.event.at);
+    const next = advance(current, conclusion.event);
     if (!next.ok || !stillSo(current)) return { unchanged: true, result: undefined };
-    return { incident: next.incident, events: [conclusion.event], result: next.incident };
+    return { incident: next.incident, events: [next.event], result: next.incident };
   });
   if (!changed) return false;
   announce(deps, changed, conclusion.event);

@@ -5,10 +5,10 @@
  *
  * BullMQ delivers at least once: a re-delivered job finds the incident terminal (and only fills in
  * a missing write-up), or running (and the journal skips what already ran). Terminal changes go
- * through `transition`, so only one delivery ever announces an ending.
+ * through `advance` (the state machine), so only one delivery ever announces an ending.
  */
 import { findEnvironment } from '../catalog/load.js';
-import { isTerminal, transition, type Incident } from '../domain/incident.js';
+import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { decideRetry } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { CommandRunner } from './ports/command-runner.js';
@@ -147,22 +147,25 @@ async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Starte
   const at = deps.now().toISOString();
   const result = await deps.store.mutate<Started>(job.incidentId, (current) => {
     const events: TimelineEvent[] = [];
-    let from = current.state;
-    if (from === 'approved') {
+    let subject = current;
+    if (current.state === 'approved') {
       // The job can start before enqueueApproved records `queued`; record it here, once.
-      events.push({
+      const queued = advance(current, {
         type: 'queued',
         at,
         jobId: job.jobId,
         queue: job.queue,
         position: 1,
       });
-      from = 'queued';
+      if (queued.ok) {
+        subject = queued.incident;
+        events.push(queued.event);
+      }
     }
-    const next = transition(from, { type: 'started' });
+    const started: EventOf<'rollback_started'> = { type: 'rollback_started', at, attempt: job.attempt };
+    const next = advance(subject, started);
     if (!next.ok) return { unchanged: true, result: { ok: false, why: `${current.id}: ${next.why}` } };
     const resumed = current.state === 'running' && lastStart?.attempt === job.attempt;
-    const started: EventOf<'rollback_started'> = { type: 'rollback_started', at, attempt: job.attempt };
     events.push(
       resumed
         ? {
@@ -170,9 +173,9 @@ async function markRunning(deps: RollbackDeps, job: RollbackJob): Promise<Starte
             at,
             text: `Attempt ${job.attempt} resumed: the worker running it stopped before it finished`,
           }
-        : started,
+        : next.event,
     );
-    const incident = { ...current, state: next.state, updatedAt: at };
+    const { incident } = next;
     return { incident, events, result: { ok: true, incident, ...(resumed ? {} : { announce: started }) } };
   });
   return result ?? { ok: false, why: `there is no incident ${job.incidentId}` };

@@ -82,10 +82,10 @@ describe('incident state machine', () => {
     ['awaiting_approval', 'rejected', 'rejected'],
     ['awaiting_approval', 'expired', 'expired'],
     ['approved', 'queued', 'queued'],
-    ['queued', 'started', 'running'],
-    ['running', 'completed', 'completed'],
-    ['running', 'unverified', 'unverified'],
-    ['running', 'manual_intervention', 'manual_intervention'],
+    ['queued', 'rollback_started', 'running'],
+    ['running', 'rollback_complete', 'completed'],
+    ['running', 'rollback_unverified', 'unverified'],
+    ['running', 'manual_intervention_required', 'manual_intervention'],
   ] as const)('%s + %s → %s', (from, event, to) => {
     expect(transition(from, { type: event })).toEqual({ ok: true, state: to });
   });
@@ -93,9 +93,9 @@ describe('incident state machine', () => {
   it.each([
     ['rejected', 'approved'],
     ['expired', 'approved'],
-    ['completed', 'started'],
+    ['completed', 'rollback_started'],
     ['awaiting_approval', 'queued'],
-    ['queued', 'completed'],
+    ['queued', 'rollback_complete'],
   ] as const)('refuses %s + %s and says why', (from, event) => {
     expect(transition(from, { type: event })).toEqual({
       ok: false,
@@ -105,21 +105,27 @@ describe('incident state machine', () => {
 });
 
 describe('advance (the one door for stored state changes)', () => {
-  it('moves the incident, stamps the time and records the changes that come with the event', () => {
-    const approvals = [{ userId: 'U0LEAD', at: '2024-05-14T14:20:00.000Z' }];
-    const result = advance(incident(), { type: 'approved' }, '2024-05-14T14:20:00.000Z', { approvals });
-    expect(result).toEqual({
+  it('moves the incident, stamps the time, records the changes and returns the timeline event', () => {
+    const at = '2024-05-14T14:20:00.000Z';
+    const approvals = [{ userId: 'U0LEAD', at }];
+    const event = { type: 'approved' as const, at, approvers: ['U0LEAD'] };
+    expect(advance(incident(), event, { approvals })).toEqual({
       ok: true,
-      incident: { ...incident(), state: 'approved', approvals, updatedAt: '2024-05-14T14:20:00.000Z' },
+      incident: { ...incident(), state: 'approved', approvals, updatedAt: at },
+      event,
     });
   });
 
   it('refuses a change the state machine does not allow and leaves the incident as it was', () => {
     const rejected = incident({ state: 'rejected' });
-    expect(advance(rejected, { type: 'queued' }, '2024-05-14T14:20:00.000Z')).toEqual({
-      ok: false,
-      why: 'cannot go from rejected on queued',
-    });
+    const queued = {
+      type: 'queued' as const,
+      at: '2024-05-14T14:20:00.000Z',
+      jobId: 'j',
+      queue: 'q',
+      position: 1,
+    };
+    expect(advance(rejected, queued)).toEqual({ ok: false, why: 'cannot go from rejected on queued' });
     expect(rejected.state).toBe('rejected');
   });
 });
