@@ -12,7 +12,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'child_process', message: 'Spawn processes only through src/adapters/shell.' }] },
+        {
+          paths: [
+            { name: 'child_process', message: 'Spawn processes only through src/adapters/outbound/shell.' },
+          ],
+        },
       ],
     },
   },
@@ -31,6 +35,27 @@ export default tseslint.config(
               group: ['**/adapters/**', '**/flows/**'],
               message: 'src/domain must not depend on adapters or flows.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Outbound adapters implement the flows' ports; they never call a flow.
+    files: ['src/adapters/outbound/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'child_process', message: 'Spawn processes only through src/adapters/outbound/shell.' },
+          ],
+          patterns: [
+            {
+              regex: '/flows/(?!ports/)',
+              message: 'An outbound adapter implements a port (flows/ports); it must not import a flow.',
+            },
+            { group: ['**/inbound/**'], message: 'Outbound adapters do not depend on inbound ones.' },
           ],
         },
       ],

@@ -11,8 +11,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { ExecaCommandRunner } from '../src/adapters/shell/command-runner.js';
-import { createRedactor } from '../src/adapters/shell/redact.js';
+import { ExecaCommandRunner } from '../src/adapters/outbound/shell/command-runner.js';
+import { createRedactor } from '../src/adapters/outbound/shell/redact.js';
 
 const iterations = Number(process.argv[2] ?? 60);
 const script = fileURLToPath(new URL('../test/fixtures/steps/lifetime.mjs', import.meta.url));

@@ -8,17 +8,21 @@ import { secretsOf, type Config } from '../config.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { reconcile } from '../flows/reconcile.js';
 import { refreshWaitingCards, runRollback, type RollbackDeps } from '../flows/run-rollback.js';
-import { missingNotifySecrets, WebhookNotifier, type Notifier } from '../adapters/notify/webhook-notifier.js';
-import { ExecaCommandRunner } from '../adapters/shell/command-runner.js';
-import { createRedactor } from '../adapters/shell/redact.js';
-import { RedisStepJournal } from '../adapters/store/step-journal.js';
-import { SignalOutbox } from '../adapters/store/signal-outbox.js';
+import {
+  missingNotifySecrets,
+  WebhookNotifier,
+  type Notifier,
+} from '../adapters/outbound/notify/webhook-notifier.js';
+import { ExecaCommandRunner } from '../adapters/outbound/shell/command-runner.js';
+import { createRedactor } from '../adapters/outbound/shell/redact.js';
+import { RedisStepJournal } from '../adapters/outbound/store/step-journal.js';
+import { SignalOutbox } from '../adapters/outbound/store/signal-outbox.js';
 import { drainSignals } from '../flows/signal-outbox.js';
 import {
   DEFAULT_WORKER_SETTINGS,
   RollbackWorkers,
   type RollbackWorkerSettings,
-} from '../adapters/queue/rollback-worker.js';
+} from '../adapters/inbound/queue/rollback-worker.js';
 
 /** Tunables of the execution side (tests shorten them); every one has a production default. */
 export interface RollbackRuntimeOptions {

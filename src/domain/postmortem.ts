@@ -1,7 +1,7 @@
 /**
  * The postmortem agenda as data: everything the bot knows about a rollback, in words, ready for
  * a template. Pure: the incident and its timeline in, a model out; rendering lives in
- * adapters/render. The only blanks left are the action items' owner and due cells.
+ * adapters/outbound/render. The only blanks left are the action items' owner and due cells.
  */
 import type { Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';

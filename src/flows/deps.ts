@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import type { DeployHistory, DeployLocks, IncidentRepository, SignalLog } from './ports/stores.js';
 import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
-import type { Metrics } from '../adapters/metrics.js';
+import type { Metrics } from '../adapters/outbound/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
 
 /**

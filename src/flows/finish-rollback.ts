@@ -7,8 +7,11 @@
 import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
-import { escalationMessage, type EscalationKind } from '../adapters/slack/blocks/escalation-message.js';
-import { postmortemSlackText, renderPostmortemMarkdown } from '../adapters/render/postmortem.js';
+import {
+  escalationMessage,
+  type EscalationKind,
+} from '../adapters/outbound/slack/blocks/escalation-message.js';
+import { postmortemSlackText, renderPostmortemMarkdown } from '../adapters/outbound/render/postmortem.js';
 import type { FlowDeps } from './deps.js';
 import { once } from './once.js';
 import { refreshProgress, refreshViews } from './views.js';

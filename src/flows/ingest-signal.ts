@@ -13,7 +13,7 @@ import { isActiveStatus, type DeployRecord, type DuplicateSignal, type Signal } 
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { DeployHistory, SignalLog } from './ports/stores.js';
 
-import { triageSection } from '../adapters/slack/blocks/triage-section.js';
+import { triageSection } from '../adapters/outbound/slack/blocks/triage-section.js';
 import type { KnownBlock } from '@slack/types';
 import { openIncident, type OpenRequest } from './open-incident.js';
 import type { FlowDeps } from './deps.js';

@@ -4,12 +4,7 @@
  * claim is given back, so a later caller (a retried job, the next sweep) tries again.
  */
 import type { Logger } from 'pino';
-
-export interface Claims {
-  /** Takes `key` for `owner`; returns the earlier owner when it was already taken. */
-  claim(key: string, owner: string, ttlSeconds?: number): Promise<string | undefined>;
-  releaseClaim(key: string, owner: string): Promise<unknown>;
-}
+import type { Claims } from './ports/stores.js';
 
 /** How long a "done once" claim is kept: past any incident's life. */
 export const ONCE_TTL_SECONDS = 30 * 86_400;

@@ -11,7 +11,7 @@ import { applySafety, pendingSafety } from '../domain/override.js';
 import { fillPlaceholders } from '../domain/plan.js';
 import type { SafetyReport } from '../domain/safety/index.js';
 import { ensureParserLoaded } from '../domain/safety/sql-parser.js';
-import { incidentSafetyBlocks } from '../adapters/slack/blocks/safety-section.js';
+import { incidentSafetyBlocks } from '../adapters/outbound/slack/blocks/safety-section.js';
 import type { BackgroundTasks } from './background.js';
 import type { FlowDeps } from './deps.js';
 import { refreshViews } from './views.js';

@@ -5,8 +5,8 @@
  */
 import { findEnvironment } from '../catalog/load.js';
 import { OUTBOUND_SIGNALS } from '../domain/timeline.js';
-import type { Notifier } from '../adapters/notify/webhook-notifier.js';
-import type { SignalOutbox } from '../adapters/store/signal-outbox.js';
+import type { Notifier } from '../adapters/outbound/notify/webhook-notifier.js';
+import type { SignalOutbox } from '../adapters/outbound/store/signal-outbox.js';
 import type { FlowDeps } from './deps.js';
 
 /** How long a taken entry stays hidden from other drains (longer than a delivery with retries). */

@@ -3,8 +3,8 @@ import { STATE_LABELS, isTerminal, type Incident } from '../domain/incident.js';
 import { summarizeExecution, type StepStatus } from '../domain/execution-summary.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import { formatDuration } from '../domain/values.js';
-import { versionLine } from '../adapters/slack/blocks/assessment-card.js';
-import { mention } from '../adapters/slack/blocks/mrkdwn.js';
+import { versionLine } from '../adapters/outbound/slack/blocks/assessment-card.js';
+import { mention } from '../adapters/outbound/slack/blocks/mrkdwn.js';
 import type { FlowDeps } from './deps.js';
 
 const STEP_MARKS: Record<StepStatus, string> = {

@@ -5,9 +5,9 @@ import type { KnownBlock } from '@slack/types';
  * incident and timeline, so any process can refresh them after any change, even after a restart.
  */
 import type { Incident } from '../domain/incident.js';
-import { assessmentCard } from '../adapters/slack/blocks/assessment-card.js';
-import { timelineMessage } from '../adapters/slack/blocks/timeline-message.js';
-import { progressMessage } from '../adapters/slack/blocks/progress-message.js';
+import { assessmentCard } from '../adapters/outbound/slack/blocks/assessment-card.js';
+import { timelineMessage } from '../adapters/outbound/slack/blocks/timeline-message.js';
+import { progressMessage } from '../adapters/outbound/slack/blocks/progress-message.js';
 import type { FlowDeps } from './deps.js';
 import { once } from './once.js';
 import { triageBlocks } from './ingest-signal.js';

@@ -1,7 +1,7 @@
 /**
  * The step journal as the execution engine needs it: per incident, what each plan step did,
  * guarded by a fencing token so a worker that lost the job cannot write. Implemented over Redis
- * by adapters/store/step-journal.ts.
+ * by adapters/outbound/store/step-journal.ts.
  */
 export type StepStatus = 'pending' | 'started' | 'succeeded' | 'failed';
 

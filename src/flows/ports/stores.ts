@@ -1,16 +1,22 @@
 /**
- * The stores as the flows use them; adapters/store implements each over Redis. Every incident
+ * The stores as the flows use them; adapters/outbound/store implements each over Redis. Every incident
  * change goes through `mutate`: one atomic step that also appends the change's timeline events.
  */
 import type { DeployLock, LockRequest } from '../../domain/deploy-lock.js';
 import type { Incident } from '../../domain/incident.js';
 import type { DeployRecord, Signal, SignalCounters, SignalLogEntry } from '../../domain/signal.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
-import type { Claims } from '../once.js';
 
 /** What a mutation decided: the new incident and the events to append, or nothing to change. */
 export type Mutation<T> =
   { incident: Incident; events: TimelineEvent[]; result: T } | { unchanged: true; result: T };
+
+/** Keys taken once across processes (dedupe, "posted once"), given back when the work failed. */
+export interface Claims {
+  /** Takes `key` for `owner`; returns the earlier owner when it was already taken. */
+  claim(key: string, owner: string, ttlSeconds?: number): Promise<string | undefined>;
+  releaseClaim(key: string, owner: string): Promise<unknown>;
+}
 
 export interface IncidentRepository extends Claims {
   nextId(): Promise<string>;

@@ -1,5 +1,5 @@
 import { parseCatalog } from '../../../src/catalog/load.js';
-import { SignalStore } from '../../../src/adapters/store/signals.js';
+import { SignalStore } from '../../../src/adapters/outbound/store/signals.js';
 import type { Signal } from '../../../src/domain/signal.js';
 import { eventually, startHarness, type Harness } from '../../support/bot-harness.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanStep, RollbackPlan, VerifyCheck } from '../../../src/domain/plan.js';
 import type { TimelineEvent } from '../../../src/domain/timeline.js';
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
-import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
+import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command-runner.js';
+import { RedisStepJournal } from '../../../src/adapters/outbound/store/step-journal.js';
 import type { ExecutionContext } from '../../../src/flows/execute-rollback.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 

@@ -1,5 +1,5 @@
 import { FencedOutError } from '../../../src/flows/ports/step-journal.js';
-import { RedisStepJournal } from '../../../src/adapters/store/step-journal.js';
+import { RedisStepJournal } from '../../../src/adapters/outbound/store/step-journal.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 
 describe('RedisStepJournal', () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
+import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command-runner.js';
 import type { HttpCheckTemplate } from '../../../src/domain/plan.js';
 import { runVerification } from '../../../src/flows/verify.js';
 import { recorder } from './helpers.js';

@@ -2,8 +2,8 @@
 import {
   GitReleaseSource,
   DEFAULT_RELEASE_LIMITS,
-} from '../../../src/adapters/release-source/git-release-source.js';
-import { analyzeIncidentRelease } from '../../../src/adapters/release-source/analyze-incident.js';
+} from '../../../src/adapters/outbound/release-source/git-release-source.js';
+import { analyzeIncidentRelease } from '../../../src/adapters/outbound/release-source/analyze-incident.js';
 import { checkoutReleases, gitRepo, NOT_NULL_NO_DEFAULT, type GitRepo } from '../safety-card/git-fixture.js';
 
 const range = { from: 'v2.3.0', to: 'v2.4.0', mergeBase: false, origin: 'versions' as const };

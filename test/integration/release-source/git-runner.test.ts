@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitOutputRunner, runGit } from '../../../src/adapters/release-source/git.js';
+import { gitOutputRunner, runGit } from '../../../src/adapters/outbound/release-source/git.js';
 
 describe('runGit through the git output runner', () => {
   let dir: string;

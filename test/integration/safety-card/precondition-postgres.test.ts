@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { analyzeIncidentRelease } from '../../../src/adapters/release-source/analyze-incident.js';
-import { GitReleaseSource } from '../../../src/adapters/release-source/git-release-source.js';
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
+import { analyzeIncidentRelease } from '../../../src/adapters/outbound/release-source/analyze-incident.js';
+import { GitReleaseSource } from '../../../src/adapters/outbound/release-source/git-release-source.js';
+import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command-runner.js';
 import { applySafety } from '../../../src/domain/override.js';
 import { checkoutReleases, gitRepo, NOT_NULL_NO_DEFAULT, type GitRepo } from './git-fixture.js';
 import { anIncident } from '../../support/builders.js';

@@ -2,7 +2,7 @@
  * The Safety section through the real bot: a real git checkout with tagged releases, real Redis,
  * Slack through the local stand-in. What the approvers see before they click is what will run.
  */
-import { DeployStore } from '../../../src/adapters/store/deploys.js';
+import { DeployStore } from '../../../src/adapters/outbound/store/deploys.js';
 import type { BotOptions } from '../../../src/bot.js';
 import { BackgroundTasks } from '../../../src/flows/background.js';
 import { resumePendingAnalyses } from '../../../src/flows/safety-analysis.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExecaCommandRunner } from '../../../src/adapters/shell/command-runner.js';
-import { createRedactor } from '../../../src/adapters/shell/redact.js';
+import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command-runner.js';
+import { createRedactor } from '../../../src/adapters/outbound/shell/redact.js';
 import { REPO, isAlive, scratchDir, waitFor } from '../execution/helpers.js';
 
 const fixture = (name: string) => join(REPO, 'test/fixtures/steps', name);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { SignalStore } from '../../../src/adapters/store/signals.js';
+import { SignalStore } from '../../../src/adapters/outbound/store/signals.js';
 import {
   PD_OLD_SECRET,
   PD_SECRET,

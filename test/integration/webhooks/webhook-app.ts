@@ -10,11 +10,11 @@ import express from 'express';
 import { pino } from 'pino';
 import { parseCatalog } from '../../../src/catalog/load.js';
 import type { DeployRecord, Signal } from '../../../src/domain/signal.js';
-import { DeployStore } from '../../../src/adapters/store/deploys.js';
-import { LockStore } from '../../../src/adapters/store/locks.js';
-import { SignalStore } from '../../../src/adapters/store/signals.js';
-import { hmacSha256Hex } from '../../../src/adapters/webhooks/verify.js';
-import { webhookRouter, type WebhookDeps } from '../../../src/adapters/webhooks/router.js';
+import { DeployStore } from '../../../src/adapters/outbound/store/deploys.js';
+import { LockStore } from '../../../src/adapters/outbound/store/locks.js';
+import { SignalStore } from '../../../src/adapters/outbound/store/signals.js';
+import { hmacSha256Hex } from '../../../src/adapters/inbound/webhooks/verify.js';
+import { webhookRouter, type WebhookDeps } from '../../../src/adapters/inbound/webhooks/router.js';
 import type { DuplicateSignal } from '../../../src/domain/signal.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 

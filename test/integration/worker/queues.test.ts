@@ -1,4 +1,4 @@
-import { RollbackQueues, queueNameFor } from '../../../src/adapters/queue/rollback-queues.js';
+import { RollbackQueues, queueNameFor } from '../../../src/adapters/outbound/queue/rollback-queues.js';
 import { testRedis, type TestRedis } from '../../support/redis.js';
 
 describe('RollbackQueues (real Redis)', () => {

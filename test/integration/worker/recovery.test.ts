@@ -1,4 +1,4 @@
-import { jobIdFor } from '../../../src/adapters/queue/rollback-queues.js';
+import { jobIdFor } from '../../../src/adapters/outbound/queue/rollback-queues.js';
 import {
   approveRequest,
   cardText,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signatureFor } from '../../../src/adapters/notify/webhook-notifier.js';
+import { signatureFor } from '../../../src/adapters/outbound/notify/webhook-notifier.js';
 import {
   approveRequest,
   cardText,

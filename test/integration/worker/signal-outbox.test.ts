@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signatureFor } from '../../../src/adapters/notify/webhook-notifier.js';
-import { IncidentStore } from '../../../src/adapters/store/incidents.js';
+import { signatureFor } from '../../../src/adapters/outbound/notify/webhook-notifier.js';
+import { IncidentStore } from '../../../src/adapters/outbound/store/incidents.js';
 import {
   eventually,
   extraBot,

@@ -3,8 +3,8 @@
  * the deploy lock after a completed rollback, the escalation, the postmortem message and file.
  * Each is still posted or set only once.
  */
-import { jobIdFor } from '../../../src/adapters/queue/rollback-queues.js';
-import { LockStore } from '../../../src/adapters/store/locks.js';
+import { jobIdFor } from '../../../src/adapters/outbound/queue/rollback-queues.js';
+import { LockStore } from '../../../src/adapters/outbound/store/locks.js';
 import { runRollback } from '../../../src/flows/run-rollback.js';
 import {
   approveRequest,

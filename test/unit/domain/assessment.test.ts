@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS, describeGap, triage } from '../../../src/domain/assessment.js';
 import type { DeployRecord, Signal } from '../../../src/domain/signal.js';
-import { triageSection } from '../../../src/adapters/slack/blocks/triage-section.js';
+import { triageSection } from '../../../src/adapters/outbound/slack/blocks/triage-section.js';
 
 const HOUR = 3_600_000;
 const signal = (fields: Partial<Signal>): Signal => ({

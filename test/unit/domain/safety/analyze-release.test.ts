@@ -1,6 +1,6 @@
 /** The combined report: migrations, dependencies, flags and config; never "safe" without a source. */
 import { analyzeRelease } from '../../../../src/domain/safety/analyze-release.js';
-import { safetyBlocks } from '../../../../src/adapters/slack/blocks/safety-section.js';
+import { safetyBlocks } from '../../../../src/adapters/outbound/slack/blocks/safety-section.js';
 
 describe('analyzeRelease', () => {
   it('says the analysis could not run when no source was available, never safe', async () => {

@@ -1,0 +1,42 @@
+/** Approve and Reject buttons: ack, check the payload, hand to the flow, explain refusals privately. */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { FlowDeps } from '../../../../flows/deps.js';
+import { approveClick, rejectClick, type ClickOutcome } from '../../../../flows/decide.js';
+import { ACTION_IDS } from '../../../outbound/slack/blocks/action-ids.js';
+
+const INCIDENT_ID = /^RB-\d{1,9}$/;
+
+function register(
+  app: App,
+  deps: FlowDeps,
+  actionId: string,
+  handle: (deps: FlowDeps, incidentId: string, userId: string) => Promise<ClickOutcome>,
+): void {
+  app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+    await ack();
+    const userId = body.user.id;
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    const incidentId = typeof action.value === 'string' ? action.value : '';
+    let notice: string | undefined;
+    if (!INCIDENT_ID.test(incidentId)) {
+      notice = 'This button does not name a rollback I know; nothing was changed.';
+    } else {
+      try {
+        notice = (await handle(deps, incidentId, userId)).notice;
+      } catch (error) {
+        deps.logger.error({ err: error, incidentId, userId, actionId }, 'button click failed');
+        notice = 'Sorry, I could not record that click; nothing was changed. Try again.';
+      }
+    }
+    if (notice && channel) {
+      await deps.slack.chat
+        .postEphemeral({ channel, user: userId, text: notice })
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not send the ephemeral notice'));
+    }
+  });
+}
+
+export function registerDecisionActions(app: App, deps: FlowDeps): void {
+  register(app, deps, ACTION_IDS.approve, approveClick);
+  register(app, deps, ACTION_IDS.reject, rejectClick);
+}
