@@ -44,6 +44,9 @@ import { BackgroundTasks } from './flows/background.js';
 import { createSignalIngest, flowIncidentPort } from './flows/ingest-signal.js';
 import { replayPendingSignals } from './flows/replay-signals.js';
 import { DEFAULT_SAFETY_TIME_BOUND_MS, resumePendingAnalyses } from './flows/safety-analysis.js';
+import { DEFAULT_EVIDENCE_TIME_BOUND_MS, resumePendingEvidence } from './flows/evidence.js';
+import { PrometheusSource } from './adapters/outbound/prometheus/prometheus-source.js';
+import { renderIncidentChart } from './adapters/outbound/render/incident-chart.js';
 
 const { App, ExpressReceiver } = bolt;
 
@@ -76,6 +79,10 @@ export interface BotOptions {
   execution?: RollbackRuntimeOptions;
   /** How long opening an incident waits for the safety analysis before "analysis running". */
   safetyTimeBoundMs?: number;
+  /** How long opening an incident waits for the metrics before "reading metrics". */
+  evidenceTimeBoundMs?: number;
+  /** One Prometheus request's limit. */
+  metricsTimeoutMs?: number;
 }
 
 export interface Bot {
@@ -137,6 +144,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       analyzer: new GitSafetyAnalyzer(catalog, deploys, logger),
       reports: new SafetyReportCache(redis, config.redisPrefix),
       timeBoundMs: options.safetyTimeBoundMs ?? DEFAULT_SAFETY_TIME_BOUND_MS,
+      tasks: background,
+    },
+    evidence: {
+      source: new PrometheusSource({ timeoutMs: options.metricsTimeoutMs ?? 5_000 }),
+      charts: { render: renderIncidentChart },
+      timeBoundMs: options.evidenceTimeBoundMs ?? DEFAULT_EVIDENCE_TIME_BOUND_MS,
       tasks: background,
     },
     logger,
@@ -223,6 +236,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     expireStale(deps).catch(warn('expiry sweep failed'));
     postMissingCards(deps).catch(warn('could not post a missing card'));
     resumePendingAnalyses(deps).catch(warn('could not resume safety analyses'));
+    resumePendingEvidence(deps).catch(warn('could not resume metrics readings'));
     replayPendingSignals(deps, ingest.ingest).catch(warn('could not replay pending signals'));
   };
   sweepOnce();

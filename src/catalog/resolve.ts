@@ -4,6 +4,7 @@
  * and alert routing checked for ambiguity (reported as issues, all together).
  */
 import { isAbsolute, resolve } from 'node:path';
+import type { MetricsConfig } from '../domain/evidence/metrics-config.js';
 import type { StepTemplate, VerifyCheck } from '../domain/plan.js';
 import type { RawIssue } from './preflight.js';
 import type { RawCatalog, RawCheck, RawSettings, RawStep } from './schema.js';
@@ -23,6 +24,8 @@ export const BUILT_IN = {
   verifyIntervalMs: 5_000,
   checkTimeoutMs: 10_000,
   expectStatus: 200,
+  metricsWatchMs: 10 * 60_000,
+  metricsTolerance: 1.5,
 } as const;
 
 function toStep(step: RawStep, stepTimeoutMs: number): StepTemplate {
@@ -35,7 +38,10 @@ function toStep(step: RawStep, stepTimeoutMs: number): StepTemplate {
   };
 }
 
-function toCheck(check: RawCheck): VerifyCheck {
+/** Reading the metrics once a minute suits the watch: the default queries' rate() spans 1m. */
+const METRICS_INTERVAL_MS = 60_000;
+
+function toCheck(check: RawCheck, metrics: MetricsConfig | undefined): VerifyCheck {
   const common = {
     name: check.name,
     retries: check.retries ?? BUILT_IN.verifyRetries,
@@ -49,6 +55,17 @@ function toCheck(check: RawCheck): VerifyCheck {
       url: check.http.url,
       expectStatus: check.http.expectStatus ?? BUILT_IN.expectStatus,
       ...(check.http.expectBody !== undefined ? { expectBody: check.http.expectBody } : {}),
+    };
+  }
+  if (check.metrics && metrics) {
+    return {
+      ...common,
+      kind: 'metrics',
+      watchMs: check.metrics.watch ?? BUILT_IN.metricsWatchMs,
+      tolerance: check.metrics.tolerance ?? BUILT_IN.metricsTolerance,
+      intervalMs:
+        check.interval ?? Math.min(METRICS_INTERVAL_MS, check.metrics.watch ?? BUILT_IN.metricsWatchMs),
+      metrics,
     };
   }
   return { ...common, kind: 'run', run: check.run ?? [], env: check.env ?? {} };
@@ -74,10 +91,11 @@ function resolveEnvironment(service: string, environment: string, s: RawSettings
     deployLookbackMs: s.deployLookback ?? BUILT_IN.deployLookbackMs,
     alerts: { labels: s.alerts?.labels ?? {}, pagerduty: s.alerts?.pagerduty ?? [] },
     rollback: s.rollback.map((step) => toStep(step, stepTimeoutMs)),
-    verify: (s.verify ?? []).map(toCheck),
+    verify: (s.verify ?? []).map((check) => toCheck(check, s.metrics)),
     notify: (s.notify ?? []).map((n) => ({ url: n.url, ...(n.secretEnv ? { secretEnv: n.secretEnv } : {}) })),
     flagPatterns: s.flagPatterns ?? [],
     ...(s.sqlRunner !== undefined ? { sqlRunner: s.sqlRunner } : {}),
+    ...(s.metrics !== undefined ? { metrics: s.metrics } : {}),
   };
 }
 
@@ -112,6 +130,28 @@ function checkAlertRouting(services: Record<string, ServiceConfig>, issues: RawI
   }
 }
 
+/** A `metrics` verify check needs the environment's `metrics` source (its own or from defaults). */
+function checkMetricsChecks(raw: RawCatalog, issues: RawIssue[]): void {
+  for (const [name, service] of Object.entries(raw.services)) {
+    for (const [envName, settings] of Object.entries(service.environments)) {
+      const merged = { ...raw.defaults, ...settings };
+      if (merged.metrics) continue;
+      const where = settings.verify ? 'environments' : 'defaults';
+      (merged.verify ?? []).forEach((check, index) => {
+        if (!check.metrics) return;
+        const path =
+          where === 'defaults'
+            ? ['defaults', 'verify', index, 'metrics']
+            : ['services', name, 'environments', envName, 'verify', index, 'metrics'];
+        issues.push({
+          path,
+          message: `needs a metrics source: add metrics: (prometheus, selector) to ${name}/${envName} or defaults`,
+        });
+      });
+    }
+  }
+}
+
 export function resolveCatalog(
   raw: RawCatalog,
   source: string,
@@ -132,5 +172,6 @@ export function resolveCatalog(
     };
   }
   checkAlertRouting(services, issues);
+  checkMetricsChecks(raw, issues);
   return { catalog: { version: 1, source, services }, issues };
 }

@@ -17,6 +17,7 @@ import {
   pagerDutyId,
   flagPatternSource,
 } from './fields.js';
+import { metricsCheckSchema, metricsSchema } from './metrics-fields.js';
 
 const stepName = z.string().trim().min(1);
 
@@ -39,14 +40,16 @@ const checkSchema = z
     name: stepName,
     http: httpSchema.optional(),
     run: argv.optional(),
+    metrics: metricsCheckSchema.optional(),
     env: envMap.optional(),
     retries: z.number().int().min(0).max(100).optional(),
     interval: duration(0).optional(),
     timeout: duration().optional(),
   })
   .superRefine((check, ctx) => {
-    if ((check.http === undefined) === (check.run === undefined))
-      ctx.addIssue({ code: 'custom', message: 'expected exactly one of http or run' });
+    const kinds = [check.http, check.run, check.metrics].filter((kind) => kind !== undefined);
+    if (kinds.length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of http, run or metrics' });
     if (check.http !== undefined && check.env !== undefined)
       ctx.addIssue({ code: 'custom', path: ['env'], message: 'env applies only to run checks' });
   });
@@ -80,6 +83,7 @@ const settingsSchema = z.strictObject({
   flagPatterns: z.array(flagPatternSource).optional(),
   // The argv prefix that runs one SQL statement (appended as ONE final element, never a shell).
   sqlRunner: argv.optional(),
+  metrics: metricsSchema.optional(),
 });
 
 const serviceSchema = z.strictObject({

@@ -2,6 +2,7 @@
  * The service catalog as the rest of the bot sees it: every environment fully resolved (defaults
  * merged, durations in milliseconds, relative paths made absolute), so nobody re-applies defaults.
  */
+import type { MetricsConfig } from '../domain/evidence/metrics-config.js';
 import type { StepTemplate, VerifyCheck } from '../domain/plan.js';
 
 /** An outbound webhook told about every incident change, signed with the secret in `secretEnv`. */
@@ -41,6 +42,8 @@ export interface EnvironmentConfig {
    * argv element. Absent: preconditions are shown to be run by hand and need an override.
    */
   sqlRunner?: string[];
+  /** Where the RED metrics come from; absent: the card grades by the alert's words. */
+  metrics?: MetricsConfig;
 }
 
 /** A service and its environments. */

@@ -2,6 +2,8 @@
  * Triage: how urgent is this, and does a deploy explain it? A pure function returning a tier and
  * the reasons in words, so the card can show why, and tests can call it directly.
  */
+import type { Evidence, MeasuredEvidence } from './evidence/evidence.js';
+import { changeVersusDeploy, gap, tierFromEvidence } from './evidence/grade.js';
 import type { DeployRecord, Signal } from './signal.js';
 
 export const TIERS = ['IMMEDIATE', 'FAST', 'PLANNED', 'MONITOR'] as const;
@@ -67,6 +69,17 @@ export interface Assessment {
   sinceDeployMs?: number;
   /** What to do instead when a rollback may not help. */
   advice?: string;
+  /** What the tier was read from: the metrics, the alert's own grading and words, or neither. */
+  gradedBy: 'metrics' | 'alert' | 'request';
+  /** The measured evidence, or why there is none (absent when no metrics source is configured). */
+  evidence?: Evidence;
+}
+
+/** What else a triage weighs besides the signal and the deploys. */
+export interface TriageContext {
+  evidence?: Evidence;
+  /** The version being rolled back: that deploy is the suspect however long ago it was. */
+  fromVersion?: string;
 }
 
 const RANK: Record<Tier, number> = { IMMEDIATE: 0, FAST: 1, PLANNED: 2, MONITOR: 3 };
@@ -165,8 +178,18 @@ const NO_DEPLOY_ADVICE =
   'A rollback may not help. Check traffic (a spike, a retry storm, one noisy client), outside dependencies ' +
   '(third-party APIs, DNS, the cloud provider) and the database (locks, slow queries, connections, disk) first.';
 
-/** The latest deploy at or before `at` and within the look-back window. */
-function deployBefore(deploys: DeployRecord[], at: Date, lookbackMs: number): DeployRecord | undefined {
+/**
+ * The deploy an incident follows: the one being rolled back (`fromVersion`) when it is known and
+ * not later than `at`, whatever its age; else the latest at or before `at` within the look-back.
+ */
+export function suspectDeploy(
+  deploys: DeployRecord[],
+  at: Date,
+  lookbackMs: number,
+  fromVersion?: string,
+): DeployRecord | undefined {
+  const named = fromVersion ? deploys.find((d) => d.version === fromVersion) : undefined;
+  if (named && Date.parse(named.deployedAt) <= at.getTime()) return named;
   let best: DeployRecord | undefined;
   for (const deploy of deploys) {
     const time = Date.parse(deploy.deployedAt);
@@ -181,10 +204,11 @@ function correlate(
   deploys: DeployRecord[],
   now: Date,
   lookbackMs: number,
+  fromVersion?: string,
 ): Pick<Assessment, 'correlation' | 'deploy' | 'sinceDeployMs' | 'advice'> & { note?: string } {
   const startedAt = signal ? new Date(signal.startedAt) : now;
   const reference = Number.isNaN(startedAt.getTime()) ? now : startedAt;
-  const deploy = deployBefore(deploys, reference, lookbackMs);
+  const deploy = suspectDeploy(deploys, reference, lookbackMs, fromVersion);
   const later = deploys.find((d) => Date.parse(d.deployedAt) > reference.getTime());
   const note =
     signal && later
@@ -203,9 +227,49 @@ function correlate(
   return { correlation, deploy, sinceDeployMs, note };
 }
 
+/** The correlation the metrics give: the change point against the deploy, in words. */
+function measuredCorrelation(
+  e: MeasuredEvidence,
+  deploys: DeployRecord[],
+): Pick<Assessment, 'correlation' | 'deploy' | 'sinceDeployMs' | 'advice'> {
+  const deploy = e.deploy ? deploys.find((d) => d.version === e.deploy?.version) : undefined;
+  const deployFields = deploy ? { deploy } : {};
+  const change = e.changePoint;
+  const relation = changeVersusDeploy(e);
+  if (relation === 'no-change' || !change) {
+    return {
+      ...deployFields,
+      advice:
+        'Error rate and p99 are inside the band of the baseline before the deploy: the metrics show nothing a rollback would fix. Check the alert against the dashboards before rolling back.',
+    };
+  }
+  const began = new Date(change.at);
+  if (relation === 'no-deploy' || !e.deploy) {
+    return {
+      advice: `The ${change.metric} rose at ${clock(began, began)} with no deploy before it. ${NO_DEPLOY_ADVICE}`,
+    };
+  }
+  const deployedAt = new Date(e.deploy.at);
+  const sinceDeployMs = began.getTime() - deployedAt.getTime();
+  if (relation === 'before') {
+    return {
+      ...deployFields,
+      advice:
+        `The ${change.metric} rose at ${clock(began, began)}, ${gap(sinceDeployMs)} before ${e.deploy.version} was deployed, ` +
+        `so the deploy did not start it and a rollback is unlikely to help. ${NO_DEPLOY_ADVICE} The rollback is still offered if you judge otherwise.`,
+    };
+  }
+  return {
+    ...deployFields,
+    sinceDeployMs,
+    correlation: `${change.metric} rose ${describeGap(sinceDeployMs)} after ${e.deploy.version} was deployed at ${clock(deployedAt, began)}`,
+  };
+}
+
 /**
  * Grades a signal (or a human's request, when `signal` is undefined) into a tier with reasons,
- * and relates it to the deploys of its service and environment within `lookbackMs`.
+ * and relates it to the deploys of its service and environment within `lookbackMs`. Measured
+ * evidence, when there is some, decides the tier and the correlation; the alert is the fallback.
  */
 export function triage(
   signal: Signal | undefined,
@@ -213,8 +277,27 @@ export function triage(
   now: Date,
   lookbackMs: number,
   thresholds: TriageThresholds = DEFAULT_THRESHOLDS,
+  context: TriageContext = {},
 ): Assessment {
-  const related = correlate(signal, deploys, now, lookbackMs);
+  const evidence = context.evidence ? { evidence: context.evidence } : {};
+  if (context.evidence?.status === 'measured') {
+    const graded = tierFromEvidence(context.evidence, thresholds);
+    const later = signal
+      ? deploys.find((d) => Date.parse(d.deployedAt) > Date.parse(signal.startedAt))
+      : undefined;
+    const reasons = [...graded.reasons];
+    if (signal?.status === 'resolved') reasons.push('the alert has already resolved');
+    if (later && context.evidence.deploy?.version !== later.version)
+      reasons.push(`${later.version} was deployed after the alert began, so it did not cause it`);
+    return {
+      tier: graded.tier,
+      reasons,
+      gradedBy: 'metrics',
+      ...measuredCorrelation(context.evidence, deploys),
+      ...evidence,
+    };
+  }
+  const related = correlate(signal, deploys, now, lookbackMs, context.fromVersion);
   const { note, ...correlation } = related;
   const reasons: string[] = [];
   let tier: Tier;
@@ -246,5 +329,5 @@ export function triage(
     }
   }
   if (note) reasons.push(note);
-  return { tier, reasons, ...correlation };
+  return { tier, reasons, ...correlation, gradedBy: signal ? 'alert' : 'request', ...evidence };
 }

@@ -6,6 +6,7 @@
 import type { TimelineEvent } from './timeline.js';
 import { OUTBOUND_SIGNALS } from './timeline.js';
 import { formatDuration } from './values.js';
+import { watchText } from './watch-text.js';
 
 /** How a view writes the parts of a sentence. */
 export interface TextStyle {
@@ -78,6 +79,8 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       return `Check ${text(event.check)} passed (${plural(event.tries, 'try', 'tries')})`;
     case 'verify_failed':
       return `Check ${text(event.check)} failed after ${plural(event.tries, 'try', 'tries')}: ${text(event.error)}`;
+    case 'verify_watching':
+      return `Check ${text(event.check)}: ${watchText(event)}`;
     case 'retry_scheduled':
       return `Retry scheduled: attempt ${event.attempt} in ${formatDuration(event.delayMs)}, after: ${text(event.error)}`;
     case 'rollback_complete':

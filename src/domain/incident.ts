@@ -2,6 +2,7 @@
  * An incident: one rollback request and everything that happened to it. Its state changes only
  * through `transition`, a pure function that says why a change is refused.
  */
+import type { Evidence } from './evidence/evidence.js';
 import type { RollbackPlan } from './plan.js';
 import type { TimelineEvent } from './timeline.js';
 
@@ -82,6 +83,8 @@ export interface Incident {
   links?: { label: string; url: string }[];
   /** Rollback safety, when the analysis is wired in. */
   safety?: IncidentSafety;
+  /** Measured RED evidence against the pre-deploy baseline, when the environment has metrics. */
+  evidence?: Evidence;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;

@@ -2,6 +2,7 @@
  * A rollback plan: the catalog's steps with every placeholder filled, exactly as they will run.
  * Built before approval and frozen on the incident, so what the approvers saw is what runs.
  */
+import type { MetricsConfig } from './evidence/metrics-config.js';
 import { isSafeValue } from './values.js';
 
 /** Values that may fill `{placeholder}` argv elements. */
@@ -42,7 +43,24 @@ export interface RunCheckTemplate {
   timeoutMs: number;
 }
 
-export type VerifyCheck = HttpCheckTemplate | RunCheckTemplate;
+/**
+ * Error rate and p99 back within `tolerance` × the pre-deploy baseline, and staying there for
+ * `watchMs`. The metrics source is frozen with the plan, like every other check.
+ */
+export interface MetricsCheckTemplate {
+  name: string;
+  kind: 'metrics';
+  watchMs: number;
+  tolerance: number;
+  metrics: MetricsConfig;
+  /** How often the watch reads the metrics. */
+  intervalMs: number;
+  retries: number;
+  /** One reading's time limit. */
+  timeoutMs: number;
+}
+
+export type VerifyCheck = HttpCheckTemplate | RunCheckTemplate | MetricsCheckTemplate;
 
 /** One step as it will run: `argv[0]` is the executable, never interpreted by a shell. */
 export interface PlanStep {
@@ -101,11 +119,12 @@ export function resolvePlan(
       timeoutMs: step.timeoutMs,
       env: step.env,
     })),
-    verify: verify.map((check) =>
-      check.kind === 'run'
-        ? { ...check, run: check.run.map((element) => fillPlaceholders(element, values)) }
-        : { ...check, url: fillPlaceholders(check.url, values) },
-    ),
+    verify: verify.map((check) => {
+      if (check.kind === 'run')
+        return { ...check, run: check.run.map((element) => fillPlaceholders(element, values)) };
+      if (check.kind === 'http') return { ...check, url: fillPlaceholders(check.url, values) };
+      return check;
+    }),
     timeBudgetMs,
   };
 }

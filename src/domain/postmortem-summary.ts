@@ -91,13 +91,20 @@ export function describeImpact(facts: PostmortemFacts): {
   duration: string;
   ongoing: boolean;
 } {
+  // The impact began when the metrics left their baseline, else at the first alert, else at the
+  // request: the moment someone asked for a rollback is rarely when users started to suffer.
+  const evidence = facts.incident.evidence;
+  const changePoint = evidence?.status === 'measured' ? evidence.changePoint : undefined;
   const alertFirst =
     facts.firstAlert !== undefined && millisBetween(facts.firstAlert.at, facts.requestedAt) > 0;
-  const startAt = alertFirst && facts.firstAlert ? facts.firstAlert.at : facts.requestedAt;
-  const startedBy =
-    alertFirst && facts.firstAlert
-      ? `first alert (${SOURCE_NAMES[facts.firstAlert.source]}: ${facts.firstAlert.summary})`
-      : 'the rollback request';
+  const [startAt, startedBy] = changePoint
+    ? [changePoint.at, `the ${changePoint.metric} leaving its pre-deploy baseline (metrics)`]
+    : alertFirst && facts.firstAlert
+      ? [
+          facts.firstAlert.at,
+          `first alert (${SOURCE_NAMES[facts.firstAlert.source]}: ${facts.firstAlert.summary})`,
+        ]
+      : [facts.requestedAt, 'the rollback request'];
   const endAt = facts.complete?.at ?? facts.now.toISOString();
   const ms = millisBetween(startAt, endAt);
   return {

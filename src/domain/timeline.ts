@@ -31,6 +31,16 @@ export type TimelineEvent =
   | (Base & { type: 'step_skipped'; stepId: string; name: string; why: string })
   | (Base & { type: 'verify_passed'; check: string; tries: number })
   | (Base & { type: 'verify_failed'; check: string; tries: number; error: string })
+  | (Base & {
+      type: 'verify_watching';
+      check: string;
+      errorRatePercent?: number;
+      p99Ms?: number;
+      /** How long the readings have stayed within tolerance (0 when this one is not). */
+      steadyMs: number;
+      watchMs: number;
+      within: boolean;
+    })
   | (Base & { type: 'retry_scheduled'; attempt: number; delayMs: number; error: string })
   | (Base & { type: 'rollback_complete'; durationMs: number })
   | (Base & { type: 'rollback_failed'; attempts: number; error: string })

@@ -5,6 +5,7 @@ import type { DeployHistory, DeployLocks, IncidentRepository, SignalLog } from '
 import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
 import type { Metrics } from '../adapters/outbound/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
+import type { EvidencePorts } from './evidence.js';
 
 /**
  * What the flows need from the outside world, every part required: built once, complete, by the
@@ -26,6 +27,8 @@ export interface FlowDeps {
   locks: DeployLocks;
   /** Rollback-safety analysis of the release, its cached reports, and work that outlives a request. */
   safety: SafetyPorts;
+  /** Metrics from the team's Prometheus (now against the pre-deploy baseline) and their charts. */
+  evidence: EvidencePorts;
   logger: Logger;
   metrics: Metrics;
   now: () => Date;

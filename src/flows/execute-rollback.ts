@@ -99,6 +99,7 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
     deadline: ctx.deadline,
     now,
     ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
+    ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
   });
   const durationMs = now() - startedAt;
   // Checks cut short by shutdown say nothing about the service: the steps are journaled, so the

@@ -5,6 +5,7 @@ import type { RollbackPlan } from '../domain/plan.js';
 import type { FailureKind } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { VerificationReport } from './verify.js';
+import type { MetricsReader } from './verify-metrics.js';
 
 /** Everything one attempt of a rollback needs. */
 export interface ExecutionContext {
@@ -49,6 +50,8 @@ export interface ExecutionContext {
   now?: () => number;
   /** Working directory of steps (e.g. a checkout); defaults to the runner's. */
   cwd?: string;
+  /** Reads error rate and p99 for `metrics` verify checks. */
+  metrics?: MetricsReader;
 }
 
 export const DEFAULT_STEP_LEASE_MS = 30_000;

@@ -4,6 +4,7 @@
  * the write-up in the thread: the escalation for a human when the bot stopped, the card and
  * timeline refreshed, and the postmortem agenda posted and uploaded as a Markdown file.
  */
+import { postRecoveryChart } from './recovery-chart.js';
 import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
@@ -168,6 +169,9 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   }
 
   await refreshViews(deps, incidentId);
+  await postRecoveryChart(deps, incident, events).catch((error: unknown) =>
+    log.warn({ err: error }, 'could not post the after-rollback chart'),
+  );
   if (incident.progressTs) {
     await refreshProgress(deps, incidentId).catch((error: unknown) =>
       log.warn({ err: error }, 'could not update the progress message'),

@@ -196,7 +196,10 @@ export async function assessIncident(
   const env = findEnvironment(deps.catalog, incident.service, incident.environment);
   const lookback = env?.deployLookbackMs ?? 2 * 3_600_000;
   const history = await deps.deploys.history(incident.service, incident.environment, 20);
-  const assessment = triage(signal, history, deps.now(), lookback, deps.thresholds);
+  const assessment = triage(signal, history, deps.now(), lookback, deps.thresholds, {
+    ...(incident.evidence ? { evidence: incident.evidence } : {}),
+    ...(incident.fromVersion ? { fromVersion: incident.fromVersion } : {}),
+  });
   return { assessment, ...(signal ? { signal } : {}) };
 }
 

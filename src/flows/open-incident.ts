@@ -9,6 +9,7 @@ import { PlanError, resolvePlan } from '../domain/plan.js';
 import type { FlowDeps } from './deps.js';
 import { UserFacingError } from './errors.js';
 import { once } from './once.js';
+import { measureIncident } from './evidence.js';
 import { prepareIncident } from './safety-analysis.js';
 import { renderCard, postThreadViews } from './views.js';
 
@@ -85,9 +86,16 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + env.approvalTimeoutMs).toISOString(),
   };
-  // The frozen plan and policy include what the safety analysis adds, before anyone sees the card.
-  const prepared = await prepareIncident(deps, drafted);
-  const incident = prepared.incident;
+  // The frozen plan and policy include what the safety analysis adds, before anyone sees the card;
+  // the metrics are read meanwhile, each within its own time bound.
+  const [prepared, measured] = await Promise.all([
+    prepareIncident(deps, drafted),
+    measureIncident(deps, drafted),
+  ]);
+  const incident: Incident = {
+    ...prepared.incident,
+    ...(measured.evidence ? { evidence: measured.evidence } : {}),
+  };
   // Stored before it takes the slot, so a slot holder always exists in the store: a holder that
   // cannot be found is never mistaken for a request still being prepared.
   await deps.store.create(incident, [
@@ -116,6 +124,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   } finally {
     // Even when Slack failed: the late analysis still lands on the stored incident.
     prepared.afterPosted?.();
+    measured.afterPosted?.();
   }
   return { kind: 'opened', incident: (await deps.store.get(id)) ?? incident, cardPending };
 }

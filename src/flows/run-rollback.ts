@@ -15,6 +15,7 @@ import type { CommandRunner } from './ports/command-runner.js';
 import type { StepJournal } from './ports/step-journal.js';
 import { Coalescer } from './coalesce.js';
 import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
+import { metricsReader } from './metrics-reader.js';
 import {
   announce,
   concludeRollback,
@@ -118,6 +119,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       holdsJob: () => job.holdsJob(),
       ...(deps.stepLeaseMs !== undefined ? { stepLeaseMs: deps.stepLeaseMs } : {}),
       deadline,
+      metrics: metricsReader(deps, started.incident),
       emit: async (event) => {
         await deps.store.append(incidentId, event);
         progress.schedule();

@@ -15,6 +15,7 @@ import { incidentSafetyBlocks } from '../adapters/outbound/slack/blocks/safety-s
 import type { BackgroundTasks } from './background.js';
 import type { FlowDeps } from './deps.js';
 import { refreshViews } from './views.js';
+import { within } from './within.js';
 
 /** What the safety flows need; `analyzer` never rejects (a failure is an `unknown` report). */
 export interface SafetyPorts {
@@ -29,19 +30,6 @@ export interface SafetyPorts {
 }
 
 export const DEFAULT_SAFETY_TIME_BOUND_MS = 5_000;
-
-/** Resolves with the value, or undefined when `ms` pass first. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The environment's SQL runner with placeholders filled; none when it cannot be filled. */
 function sqlRunnerFor(deps: FlowDeps, incident: Incident): string[] | undefined {

@@ -1,11 +1,12 @@
 /**
  * Verification after the steps: `http` checks (status, optional body text) and `run` checks
  * through the runner, each tried up to `retries + 1` times, `intervalMs` apart, all within the
- * rollback's time budget. Only reports: steps are never re-run because a check failed.
+ * rollback's time budget; `metrics` checks watch error rate and p99 (verify-metrics.ts). Only reports: steps are never re-run because a check failed.
  */
 import type { CommandRunner } from './ports/command-runner.js';
 import type { HttpCheckTemplate, RunCheckTemplate, VerifyCheck } from '../domain/plan.js';
 import type { TimelineEvent } from '../domain/timeline.js';
+import { watchMetrics, type MetricsReader } from './verify-metrics.js';
 
 /** What verification needs; a subset of the execution context. */
 export interface VerifyContext {
@@ -19,6 +20,8 @@ export interface VerifyContext {
   cwd?: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Reads error rate and p99 for `metrics` checks. */
+  metrics?: MetricsReader;
 }
 
 /** One check's result. */
@@ -73,6 +76,17 @@ export async function runVerification(ctx: VerifyContext): Promise<VerificationR
 }
 
 async function runCheck(ctx: VerifyContext, check: VerifyCheck, now: () => number): Promise<CheckReport> {
+  // A metrics watch keeps its own clock (`watch`), beyond the steps' time budget: the rollback has
+  // run, and cutting the watch short would only hide whether it worked.
+  if (check.kind === 'metrics') {
+    const watched = await watchMetrics(
+      { ...(ctx.metrics ? { reader: ctx.metrics } : {}), emit: ctx.emit, signal: ctx.signal, now, sleep },
+      check,
+    );
+    return watched.ok
+      ? { name: check.name, kind: check.kind, passed: true, tries: watched.tries }
+      : fail(check, watched.tries, watched.error);
+  }
   const maxTries = Math.max(1, Math.floor(check.retries) + 1);
   let error = 'not tried';
   let tries = 0;

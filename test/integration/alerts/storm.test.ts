@@ -28,6 +28,7 @@ describe('alerts through the whole bot', () => {
     const am = fixture('alertmanager/firing.json');
     const statuses: number[] = [];
     let sent = 0;
+    const stormStarted = Date.now();
     await Promise.all(
       Array.from({ length: 20 }, async () => {
         while (sent < 1000) {
@@ -57,9 +58,12 @@ describe('alerts through the whole bot', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const cards = h.slack.callsTo('chat.postMessage').filter((call) => !call.args.thread_ts);
     expect(cards).toHaveLength(1);
-    // Card updates are coalesced: a storm never becomes a storm of chat.update calls.
+    // Card updates are coalesced to one a second: a storm never becomes a storm of chat.update
+    // calls, however long a loaded machine takes to deliver it.
     const cardUpdates = h.slack.callsTo('chat.update').filter((call) => call.args.ts === incident.messageTs);
-    expect(cardUpdates.length).toBeLessThan(10);
+    const seconds = Math.ceil((Date.now() - stormStarted) / 1000);
+    expect(cardUpdates.length).toBeLessThanOrEqual(seconds + 2);
+    expect(cardUpdates.length).toBeLessThan(50);
     const card = JSON.stringify(h.slack.message(incident.channel, incident.messageTs as string)?.blocks);
     expect(card).toContain('opened by PagerDuty');
     expect(card).toContain('https://acme.pagerduty.com/incidents/Q2KSMNPQ4WZSXD');

@@ -48,11 +48,13 @@ function planLines(plan: RollbackPlan): string[] {
     );
   });
   if (plan.verify.length > 0) {
-    const checks = plan.verify.map((check) =>
-      check.kind === 'http'
-        ? `${escapeMrkdwn(check.name)} (HTTP ${check.expectStatus} from ${escapeMrkdwn(check.url)})`
-        : `${escapeMrkdwn(check.name)} (${codeSpan(truncate(displayArgv(check.run), 300))})`,
-    );
+    const checks = plan.verify.map((check) => {
+      if (check.kind === 'http')
+        return `${escapeMrkdwn(check.name)} (HTTP ${check.expectStatus} from ${escapeMrkdwn(check.url)})`;
+      if (check.kind === 'metrics')
+        return `${escapeMrkdwn(check.name)} (error rate and p99 within ${check.tolerance}× baseline for ${formatDuration(check.watchMs)})`;
+      return `${escapeMrkdwn(check.name)} (${codeSpan(truncate(displayArgv(check.run), 300))})`;
+    });
     lines.push(`*Then verify:* ${checks.join(', ')}`);
   }
   lines.push(`_Time budget: ${formatDuration(plan.timeBudgetMs)} for the whole rollback._`);

@@ -25,7 +25,12 @@ export const STEP_MARKS: Record<StepStatus, string> = {
   unfinished: '⚠',
 };
 
-const CHECK_MARKS: Record<CheckSummary['status'], string> = { passed: '✓', failed: '✗', pending: '○' };
+const CHECK_MARKS: Record<CheckSummary['status'], string> = {
+  passed: '✓',
+  failed: '✗',
+  pending: '○',
+  watching: '◔',
+};
 
 /** An error shown on a step's line; the escalation message and postmortem carry the rest. */
 const ERROR_LIMIT = 200;
@@ -60,6 +65,7 @@ function stepLine(step: StepSummary): string {
 function checkLine(check: CheckSummary): string {
   const parts = [`${CHECK_MARKS[check.status]} ${escapeMrkdwn(check.name)}`];
   if (check.status === 'pending') parts.push('not run yet');
+  else if (check.status === 'watching') parts.push(escapeMrkdwn(check.watching ?? 'watching'));
   else parts.push(`${check.status} after ${plural(check.tries ?? 0, 'try', 'tries')}`);
   if (check.error) parts.push(truncate(escapeMrkdwn(check.error), ERROR_LIMIT));
   return parts.join(' · ');

@@ -76,12 +76,27 @@ function elisionLine(count: number): string {
   return `_… ${count} ${count === 1 ? 'event' : 'events'} not shown here; the postmortem lists every one …_`;
 }
 
+/**
+ * A metrics watch reads every minute; the timeline keeps only each check's latest reading (the
+ * postmortem keeps them all), so ten minutes of watching do not push the story off the message.
+ */
+function latestWatchOnly(events: TimelineEvent[]): TimelineEvent[] {
+  const lastIndex = new Map<string, number>();
+  events.forEach((event, index) => {
+    if (event.type === 'verify_watching') lastIndex.set(event.check, index);
+    else if (event.type === 'verify_passed' || event.type === 'verify_failed') lastIndex.set(event.check, -1);
+  });
+  return events.filter(
+    (event, index) => event.type !== 'verify_watching' || lastIndex.get(event.check) === index,
+  );
+}
+
 export function timelineMessage(
   incident: Incident,
   events: TimelineEvent[],
   people?: Record<string, string>,
 ): { text: string; blocks: KnownBlock[] } {
-  const sorted = sortEvents(events);
+  const sorted = latestWatchOnly(sortEvents(events));
   const start = requestTime(incident, sorted);
   const startDate = formatUtcDate(start);
   const style = slackStyle(people);

@@ -4,6 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { TIER_AIMS, type Assessment, type Tier } from '../../../../domain/assessment.js';
+import { blastRadiusText, evidenceSummary, gap } from '../../../../domain/evidence/grade.js';
 import type { SignalLink, SignalSource } from '../../../../domain/signal.js';
 import { formatDuration } from '../../../../domain/values.js';
 import { context, escapeMrkdwn, link, section, truncate } from './mrkdwn.js';
@@ -47,6 +48,31 @@ function tierBlock(assessment: Assessment): KnownBlock {
   return section(
     `${TIER_ICONS[assessment.tier]} *${assessment.tier}* (${TIER_AIMS[assessment.tier]}) — ${capitalise(reasons)}`,
   );
+}
+
+/** The measured line and blast radius, or why the tier comes from the alert's words instead. */
+function evidenceBlocks(assessment: Assessment): KnownBlock[] {
+  const evidence = assessment.evidence;
+  if (!evidence) return [];
+  if (evidence.status === 'pending')
+    return [
+      context(':hourglass_flowing_sand: Reading metrics from Prometheus… the card updates when they arrive.'),
+    ];
+  if (evidence.status === 'unavailable') {
+    const fallback =
+      assessment.gradedBy === 'alert' ? 'graded by the alert text' : 'no alert either: graded as a request';
+    return [context(`:grey_question: Metrics unavailable: ${escapeMrkdwn(evidence.reason)}; ${fallback}.`)];
+  }
+  const blocks: KnownBlock[] = [section(`:bar_chart: *${escapeMrkdwn(evidenceSummary(evidence))}*`)];
+  const radius = evidence.blastRadius ? blastRadiusText(evidence.blastRadius) : undefined;
+  if (radius) blocks.push(section(`:dart: ${escapeMrkdwn(radius)}`));
+  const { from, to } = evidence.baselineWindow;
+  const span = formatDuration(Date.parse(to) - Date.parse(from));
+  const before = evidence.deploy
+    ? `before ${escapeMrkdwn(evidence.deploy.version)} was deployed`
+    : `ending ${gap(Date.parse(evidence.readAt) - Date.parse(to))} ago (no deploy in the window)`;
+  blocks.push(context(`Graded from Prometheus metrics: the last 5 minutes against the ${span} ${before}.`));
+  return blocks;
 }
 
 function correlationBlock(assessment: Assessment): KnownBlock | undefined {
@@ -101,6 +127,7 @@ function sourceBlock(model: TriageSectionModel): KnownBlock | undefined {
 export function triageSection(model: TriageSectionModel): KnownBlock[] {
   const blocks: (KnownBlock | undefined)[] = [
     tierBlock(model.assessment),
+    ...evidenceBlocks(model.assessment),
     correlationBlock(model.assessment),
     changesBlock(model.assessment, model.now),
     sourceBlock(model),
