@@ -61,6 +61,7 @@ export async function evidenceWindow(
     baselineFrom: baselineTo - metrics.baselineMs,
     baselineTo,
     now: now.getTime(),
+    readingSpanMs: STEP_SECONDS * 1000,
     ...(deploy ? { deploy: { version: deploy.version, at: baselineTo } } : {}),
   };
 }

@@ -198,8 +198,30 @@ function integrate(
 /**
  * The history as an OpenMetrics file for `promtool tsdb create-blocks-from openmetrics`: one
  * `# TYPE` line per family, each series' samples in time order, timestamps in seconds, `# EOF`.
+ * Several specs (services or environments) share the file, each family still listed once.
  */
-export function openMetricsHistory(spec: HistorySpec): string {
+export function openMetricsHistory(specs: HistorySpec | HistorySpec[]): string {
+  const requestLines: string[] = [];
+  const durationLines: string[] = [];
+  for (const spec of Array.isArray(specs) ? specs : [specs]) {
+    const lines = historyLines(spec);
+    requestLines.push(...lines.requestLines);
+    durationLines.push(...lines.durationLines);
+  }
+  return [
+    '# HELP http_requests HTTP requests by route and status.',
+    '# TYPE http_requests counter',
+    ...requestLines,
+    `# HELP ${DURATION_METRIC} HTTP request latency.`,
+    `# TYPE ${DURATION_METRIC} histogram`,
+    `# UNIT ${DURATION_METRIC} seconds`,
+    ...durationLines,
+    '# EOF',
+    '',
+  ].join('\n');
+}
+
+function historyLines(spec: HistorySpec): { requestLines: string[]; durationLines: string[] } {
   const step = (spec.stepSeconds ?? 15) * 1000;
   const buckets = spec.buckets ?? DEFAULT_BUCKETS;
   const start = spec.start.getTime();
@@ -260,17 +282,7 @@ export function openMetricsHistory(spec: HistorySpec): string {
       durationLines.push(`${DURATION_METRIC}_sum${labels} ${formatSum(sums[i]!)} ${at}`);
     });
   }
-  return [
-    '# HELP http_requests HTTP requests by route and status.',
-    '# TYPE http_requests counter',
-    ...requestLines,
-    `# HELP ${DURATION_METRIC} HTTP request latency.`,
-    `# TYPE ${DURATION_METRIC} histogram`,
-    `# UNIT ${DURATION_METRIC} seconds`,
-    ...durationLines,
-    '# EOF',
-    '',
-  ].join('\n');
+  return { requestLines, durationLines };
 }
 
 /** Where the series part (`name{labels}`) of a sample line ends; label values may hold `}` and spaces. */

@@ -71,11 +71,11 @@ export function decodeArgs(raw: Buffer, contentType: string | undefined): Args {
 }
 
 /** @slack/web-api posts the bytes as multipart form data (field `body`); plain bodies are accepted too. */
-export async function uploadedContent(raw: Buffer, contentType: string | undefined): Promise<string> {
-  if (!(contentType ?? '').startsWith('multipart/form-data')) return raw.toString('utf8');
+export async function uploadedContent(raw: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!(contentType ?? '').startsWith('multipart/form-data')) return raw;
   const form = await new Response(raw, { headers: { 'content-type': contentType ?? '' } }).formData();
   const parts = [...form.values()];
   const part = form.get('body') ?? form.get('file') ?? parts[0];
-  if (part === undefined || part === null) return '';
-  return typeof part === 'string' ? part : await part.text();
+  if (part === undefined || part === null) return Buffer.alloc(0);
+  return typeof part === 'string' ? Buffer.from(part) : Buffer.from(await part.arrayBuffer());
 }

@@ -51,7 +51,9 @@ export interface StoredUpload {
   file_id: string;
   filename?: string;
   title?: string;
+  /** The bytes as UTF-8 text (Markdown files); `bytes` holds them exactly (images). */
   content: string;
+  bytes: Buffer;
   channel_id?: string;
   thread_ts?: string;
 }
@@ -202,7 +204,7 @@ export class SlackStub {
       token = bearer(req);
       const content = await uploadedContent(raw, req.headers['content-type']);
       answer = this.receiveUpload(decodeURIComponent(path.slice('/upload/'.length)), content);
-      args = { length: Buffer.byteLength(content) };
+      args = { length: content.length };
     } else if (req.method === 'POST' && path.startsWith('/api/')) {
       method = path.slice('/api/'.length);
       args = decodeArgs(raw, req.headers['content-type']);
@@ -355,17 +357,19 @@ export class SlackStub {
       file_id: fileId,
       filename: String(args.filename),
       content: '',
+      bytes: Buffer.alloc(0),
       uploaded: false,
     });
     return { body: { ok: true, upload_url: `${this.baseUrl}/upload/${fileId}`, file_id: fileId } };
   }
 
-  private receiveUpload(fileId: string, content: string): Answer {
+  private receiveUpload(fileId: string, content: Buffer): Answer {
     const file = this.files.get(fileId);
     if (!file) return { status: 404, body: 'unknown upload url' };
-    file.content = content;
+    file.content = content.toString('utf8');
+    file.bytes = content;
     file.uploaded = true;
-    return { body: `OK - ${Buffer.byteLength(content)}` };
+    return { body: `OK - ${content.length}` };
   }
 
   private completeUpload(args: Args): Answer {

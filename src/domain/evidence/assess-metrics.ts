@@ -23,6 +23,11 @@ export interface EvidenceWindow {
   baselineTo: number;
   now: number;
   deploy?: { version: string; at: number };
+  /**
+   * How much time one reading covers before its timestamp (rate over [1m] read at T describes the
+   * minute before T): a change first seen at T began at T minus this. 0 by default.
+   */
+  readingSpanMs?: number;
 }
 
 /** "Now" is the mean of this last stretch. */
@@ -141,7 +146,8 @@ export function assessMetrics(
   const stillOut =
     (errorBand && nowErrors.length > 0 && mean(nowErrors) > errorBand.upper) ||
     (latencyBand && nowLatency.length > 0 && mean(nowLatency) > latencyBand.upper);
-  const change = stillOut ? exits[0] : undefined;
+  const first = stillOut ? exits[0] : undefined;
+  const change = first ? { ...first, at: first.at - (w.readingSpanMs ?? 0) } : undefined;
 
   const radius = blastRadius(readings, w);
   return {
