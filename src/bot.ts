@@ -60,11 +60,21 @@ function secretsToRedact(
   config: Config,
   catalog: Catalog,
   env: Readonly<Record<string, string | undefined>>,
+  metricsEnv: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  const stepEnv = Object.values(catalog.services)
-    .flatMap((service) => Object.values(service.environments))
-    .flatMap((environment) => environment.rollback.flatMap((step) => secretValuesOf(step.env)));
-  return [...secretsOf(config), ...stepEnv, ...secretValuesOf(env)];
+  const environments = Object.values(catalog.services).flatMap((service) =>
+    Object.values(service.environments),
+  );
+  const stepEnv = environments.flatMap((environment) =>
+    environment.rollback.flatMap((step) => secretValuesOf(step.env)),
+  );
+  // Prometheus bearer tokens, by the names the catalog gives them.
+  const metricsTokens = environments.flatMap((environment) => {
+    const name = environment.metrics?.bearerTokenEnv;
+    const token = name ? metricsEnv[name] : undefined;
+    return token ? [token] : [];
+  });
+  return [...secretsOf(config), ...stepEnv, ...secretValuesOf(env), ...metricsTokens];
 }
 
 export interface BotOptions {
@@ -83,6 +93,8 @@ export interface BotOptions {
   evidenceTimeBoundMs?: number;
   /** One Prometheus request's limit. */
   metricsTimeoutMs?: number;
+  /** Where the catalog's `metrics.bearerTokenEnv` names are looked up; main.ts passes process.env. */
+  metricsEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Bot {
@@ -107,7 +119,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     createLogger({
       level: config.logLevel,
       pretty: config.pretty,
-      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}),
+      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}, options.metricsEnv ?? {}),
     });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await redis.connect();
@@ -147,7 +159,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       tasks: background,
     },
     evidence: {
-      source: new PrometheusSource({ timeoutMs: options.metricsTimeoutMs ?? 5_000 }),
+      source: new PrometheusSource({
+        timeoutMs: options.metricsTimeoutMs ?? 5_000,
+        env: options.metricsEnv ?? {},
+      }),
       charts: { render: renderIncidentChart },
       timeBoundMs: options.evidenceTimeBoundMs ?? DEFAULT_EVIDENCE_TIME_BOUND_MS,
       tasks: background,

@@ -174,7 +174,6 @@ describe('the assessment card measures against the pre-deploy baseline', () => {
     );
     expect(text).toMatch(/\*FAST\* \(act within 30 minutes\) — Error rate 15(\.\d)?% is above 10%/);
     expect(text).toContain('Graded from Prometheus metrics');
-    expect(text).toMatch(/Error rate rose 5 minutes after v2\.4\.0 was deployed/);
 
     const incident = await h.bot.deps.store.get(id);
     const chart = await eventually(() =>

@@ -15,7 +15,8 @@ import {
 export interface PrometheusSourceOptions {
   /** One request's limit. Default 5 s. */
   timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+  /** Where `bearerTokenEnv` names are looked up (main.ts passes process.env). */
+  env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
 }
 
@@ -54,12 +55,12 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 
 export class PrometheusSource implements MetricsSource {
   private readonly timeoutMs: number;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly doFetch: typeof fetch;
 
-  constructor(options: PrometheusSourceOptions = {}) {
+  constructor(options: PrometheusSourceOptions) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
-    this.env = options.env ?? process.env;
+    this.env = options.env;
     this.doFetch = options.fetch ?? fetch;
   }
 

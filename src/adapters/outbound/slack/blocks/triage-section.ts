@@ -76,7 +76,9 @@ function evidenceBlocks(assessment: Assessment): KnownBlock[] {
 }
 
 function correlationBlock(assessment: Assessment): KnownBlock | undefined {
-  if (assessment.correlation) return section(`:link: ${escapeMrkdwn(capitalise(assessment.correlation))}.`);
+  // Measured, the one-line summary already says how long after the deploy it began.
+  if (assessment.correlation && assessment.gradedBy !== 'metrics')
+    return section(`:link: ${escapeMrkdwn(capitalise(assessment.correlation))}.`);
   if (assessment.advice) return section(`:warning: ${escapeMrkdwn(assessment.advice)}`);
   return undefined;
 }
