@@ -140,6 +140,26 @@ describe('deploy correlation', () => {
     expect(result.correlation).toBe('v2.4.0 was deployed 20 minutes ago, at 14:00 UTC');
   });
 
+  it('keeps the deploy being rolled back as the suspect, however long ago it was', () => {
+    // A 14:00 deploy read at 17:41 is outside the 2 h look-back, yet it is the one being rolled back.
+    const late = new Date('2024-05-14T17:41:00Z');
+    const result = triage(
+      undefined,
+      [deploy('v2.3.9', '2024-05-13T09:00:00Z'), v240],
+      late,
+      2 * HOUR,
+      DEFAULT_THRESHOLDS,
+      {
+        fromVersion: 'v2.4.0',
+      },
+    );
+    expect(result.deploy?.version).toBe('v2.4.0');
+    expect(result.correlation).toBe('v2.4.0 was deployed 3 hours 41 minutes ago, at 14:00 UTC');
+    expect(result.advice).toBeUndefined();
+    const unnamed = triage(undefined, [v240], late, 2 * HOUR);
+    expect(unnamed.deploy).toBeUndefined();
+  });
+
   it('describes gaps in words', () => {
     expect(describeGap(30_000)).toBe('less than a minute');
     expect(describeGap(60_000)).toBe('1 minute');

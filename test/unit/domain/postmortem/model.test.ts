@@ -36,6 +36,28 @@ describe('postmortem of a complete, successful rollback', () => {
     expect(model.decisionTime).toBe('1m 5s from request to approval');
   });
 
+  it('starts the impact window at the change point when the metrics measured one', () => {
+    const measured = incident({
+      evidence: {
+        status: 'measured',
+        readAt: '2024-05-14T14:02:00Z',
+        baselineWindow: { from: '2024-05-14T13:00:00Z', to: '2024-05-14T14:00:00Z' },
+        baseline: { errorRatePercent: 0.1, p99Ms: 200 },
+        current: { errorRatePercent: 15.2, p99Ms: 450 },
+        changePoint: { at: '2024-05-14T14:00:40Z', metric: 'error rate' },
+      },
+    });
+    const impact = buildPostmortem(measured, successfulTimeline(), {
+      now: SUCCESS_NOW,
+      people: PEOPLE,
+    }).impact;
+    expect(impact).toMatchObject({
+      start: '2024-05-14 14:00:40 UTC',
+      startedBy: 'the error rate leaving its pre-deploy baseline (metrics)',
+      duration: '3m 10s',
+    });
+  });
+
   it('lists every event with its UTC time, its offset from the request and a sentence', () => {
     expect(model.timeline).toHaveLength(15);
     expect(model.timeline[0]).toEqual({
