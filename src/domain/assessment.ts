@@ -87,6 +87,9 @@ const oneUp = (tier: Tier): Tier => (tier === 'FAST' ? 'IMMEDIATE' : tier === 'P
 
 /** The tier the sender's own grading implies, before reading what the alert says. */
 function tierFromGrade(signal: Signal): { tier: Tier; reason: string } {
+  if (signal.source === 'deploy') {
+    return { tier: 'FAST', reason: 'CI/CD reports the deploy failed' };
+  }
   if (signal.source === 'pagerduty') {
     return signal.urgency === 'low'
       ? { tier: 'PLANNED', reason: 'PagerDuty urgency is low' }

@@ -3,6 +3,7 @@
  * as mentions) and the postmortem (plain text, people by name). The style decides how people,
  * free text and literals are written, so each view escapes exactly what it needs.
  */
+import { SOURCE_LABELS } from './signal.js';
 import type { TimelineEvent } from './timeline.js';
 import { OUTBOUND_SIGNALS } from './timeline.js';
 import { formatDuration } from './values.js';
@@ -27,8 +28,6 @@ export function plainStyle(people: Record<string, string> = {}): TextStyle {
   };
 }
 
-const SOURCE_NAMES = { slack: 'Slack', pagerduty: 'PagerDuty', alertmanager: 'Alertmanager' } as const;
-
 /** `1 try`, `3 tries`. */
 export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -52,7 +51,7 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       // An alert opens an incident on its own: there is no person to name.
       return event.source === 'slack'
         ? `${person(event.by)} requested the rollback via Slack: ${text(event.reason)}`
-        : `${SOURCE_NAMES[event.source]} opened the request: ${text(event.reason)}`;
+        : `${SOURCE_LABELS[event.source]} opened the request: ${text(event.reason)}`;
     case 'approval_given':
       return `${person(event.by)} approved (${event.count} of ${event.required} required)`;
     case 'approval_refused':
@@ -93,7 +92,7 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       return `${OUTBOUND_SIGNALS.manual_intervention_required}: ${text(event.why)}${event.stepId ? ` (step ${code(event.stepId)})` : ''}`;
     case 'alert': {
       const count = event.count !== undefined && event.count > 1 ? ` ×${event.count}` : '';
-      return `${SOURCE_NAMES[event.source]} alert ${event.status}${count}: ${text(event.summary)}`;
+      return `${SOURCE_LABELS[event.source]} alert ${event.status}${count}: ${text(event.summary)}`;
     }
     case 'deploy':
       return `Deployed ${code(event.version)}${event.previousVersion ? ` (replacing ${code(event.previousVersion)})` : ''}`;

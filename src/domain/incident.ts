@@ -3,6 +3,7 @@
  * through `transition`, a pure function that says why a change is refused.
  */
 import type { Evidence } from './evidence/evidence.js';
+import type { SignalSource } from './signal.js';
 import type { RollbackPlan } from './plan.js';
 import type { TimelineEvent } from './timeline.js';
 
@@ -63,7 +64,7 @@ export interface Incident {
   environment: string;
   requester: string;
   reason: string;
-  source: 'slack' | 'pagerduty' | 'alertmanager';
+  source: 'slack' | SignalSource;
   /** What is running now (the bad release), when known. */
   fromVersion?: string;
   /** What we roll back to; undefined means "the previous revision". */

@@ -2,12 +2,11 @@
  * The postmortem's opening paragraph and impact window, in words: what broke, where, from which
  * version to which, and how it ended.
  */
+import { SOURCE_LABELS } from './signal.js';
 import type { PostmortemFacts } from './postmortem-facts.js';
 import { span } from './postmortem-facts.js';
 import { listWords, plural } from './event-text.js';
 import { formatSeconds, formatUtcDateTime, millisBetween } from './format-time.js';
-
-const SOURCE_NAMES = { slack: 'Slack', pagerduty: 'PagerDuty', alertmanager: 'Alertmanager' } as const;
 
 function versions(facts: PostmortemFacts): string {
   const from = facts.fromVersion ? `\`${facts.fromVersion}\`` : 'the running release';
@@ -63,7 +62,7 @@ export function describeSummary(facts: PostmortemFacts): string {
       ? `, ${formatSeconds(millisBetween(facts.deploy.at, facts.firstAlert.at))} after \`${facts.deploy.version}\` was deployed`
       : '';
     parts.push(
-      `The first alert ("${facts.firstAlert.summary}", ${SOURCE_NAMES[facts.firstAlert.source]}) fired at ${formatUtcDateTime(facts.firstAlert.at)}${afterDeploy}.`,
+      `The first alert ("${facts.firstAlert.summary}", ${SOURCE_LABELS[facts.firstAlert.source]}) fired at ${formatUtcDateTime(facts.firstAlert.at)}${afterDeploy}.`,
     );
   } else if (facts.deploy) {
     parts.push(`\`${facts.deploy.version}\` was deployed at ${formatUtcDateTime(facts.deploy.at)}.`);
@@ -76,7 +75,7 @@ export function describeSummary(facts: PostmortemFacts): string {
   parts.push(
     incident.source === 'slack'
       ? `${facts.name(facts.requester)} requested a rollback ${versions(facts)} via Slack at ${formatUtcDateTime(facts.requestedAt)}${approval}.`
-      : `${SOURCE_NAMES[incident.source]} opened a rollback request ${versions(facts)} at ${formatUtcDateTime(facts.requestedAt)}${approval}.`,
+      : `${SOURCE_LABELS[incident.source]} opened a rollback request ${versions(facts)} at ${formatUtcDateTime(facts.requestedAt)}${approval}.`,
   );
   parts.push(outcomeSentence(facts));
   return parts.join(' ');
@@ -102,7 +101,7 @@ export function describeImpact(facts: PostmortemFacts): {
     : alertFirst && facts.firstAlert
       ? [
           facts.firstAlert.at,
-          `first alert (${SOURCE_NAMES[facts.firstAlert.source]}: ${facts.firstAlert.summary})`,
+          `first alert (${SOURCE_LABELS[facts.firstAlert.source]}: ${facts.firstAlert.summary})`,
         ]
       : [facts.requestedAt, 'the rollback request'];
   const endAt = facts.complete?.at ?? facts.now.toISOString();

@@ -3,9 +3,17 @@
  * CI/CD as `DeployEvent`s. Plain data, already validated by the webhook adapters.
  */
 
-export type SignalSource = 'pagerduty' | 'alertmanager';
+export type SignalSource = 'pagerduty' | 'alertmanager' | 'deploy';
 
-/** Alertmanager says firing/resolved; PagerDuty says triggered/acknowledged/resolved. */
+/** Where a request came from, as people name it (a failed deploy is reported by CI/CD). */
+export const SOURCE_LABELS: Record<SignalSource | 'slack', string> = {
+  slack: 'Slack',
+  pagerduty: 'PagerDuty',
+  alertmanager: 'Alertmanager',
+  deploy: 'CI/CD',
+};
+
+/** Alertmanager says firing/resolved; PagerDuty says triggered/acknowledged/resolved; a failed deploy fires. */
 export type SignalStatus = 'firing' | 'triggered' | 'acknowledged' | 'resolved';
 
 /** A link shown on the card and in the thread (PagerDuty incident, Prometheus graph, runbook). */

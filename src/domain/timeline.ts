@@ -8,8 +8,9 @@ interface Base {
   at: string;
 }
 
+import type { SignalSource } from './signal.js';
 export type TimelineEvent =
-  | (Base & { type: 'requested'; by: string; source: 'slack' | 'pagerduty' | 'alertmanager'; reason: string })
+  | (Base & { type: 'requested'; by: string; source: 'slack' | SignalSource; reason: string })
   | (Base & { type: 'approval_given'; by: string; count: number; required: number })
   | (Base & { type: 'approval_refused'; by: string; why: string })
   | (Base & { type: 'approved'; approvers: string[] })
@@ -48,7 +49,7 @@ export type TimelineEvent =
   | (Base & { type: 'manual_intervention_required'; why: string; stepId?: string })
   | (Base & {
       type: 'alert';
-      source: 'pagerduty' | 'alertmanager';
+      source: SignalSource;
       summary: string;
       status: string;
       count?: number;

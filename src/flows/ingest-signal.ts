@@ -9,7 +9,13 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
 import { triage, type Assessment, type TriageThresholds } from '../domain/assessment.js';
 import { isTerminal, type Incident } from '../domain/incident.js';
-import { isActiveStatus, type DeployRecord, type DuplicateSignal, type Signal } from '../domain/signal.js';
+import {
+  SOURCE_LABELS,
+  isActiveStatus,
+  type DeployRecord,
+  type DuplicateSignal,
+  type Signal,
+} from '../domain/signal.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { DeployHistory, SignalLog } from './ports/stores.js';
 
@@ -60,7 +66,7 @@ async function openRequestFor(signal: Signal, deploys: DeployHistory): Promise<O
     service: signal.service,
     environment: signal.environment,
     requester: signal.source,
-    reason: `${signal.source === 'pagerduty' ? 'PagerDuty' : 'Alertmanager'}: ${signal.summary}`,
+    reason: `${SOURCE_LABELS[signal.source]}: ${signal.summary}`,
     source: signal.source,
     ...(latest ? { fromVersion: latest.version } : {}),
     ...(previous ? { toVersion: previous } : {}),

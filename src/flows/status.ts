@@ -1,4 +1,5 @@
 /** `/rollback status [id]`: where things stand, live, from the stored incident and timeline. */
+import { SOURCE_LABELS } from '../domain/signal.js';
 import { STATE_LABELS, isTerminal, type Incident } from '../domain/incident.js';
 import { summarizeExecution, type StepStatus } from '../domain/execution-summary.js';
 import type { TimelineEvent } from '../domain/timeline.js';
@@ -37,7 +38,7 @@ function stepLines(incident: Incident, events: TimelineEvent[]): string[] {
 export function describeIncident(incident: Incident, events: TimelineEvent[]): string {
   const lines = [
     `*${incident.id}* ${incident.service}/${incident.environment} (${versionLine(incident)}): *${STATE_LABELS[incident.state]}*`,
-    `${incident.source === 'slack' ? `Requested by ${mention(incident.requester)}` : `Opened by ${incident.source === 'pagerduty' ? 'PagerDuty' : 'Alertmanager'}`} at ${incident.createdAt}; approvals ${incident.approvals.length}/${incident.policy.requiredApprovals}${incident.approvals.length ? ` (${incident.approvals.map((a) => mention(a.userId)).join(', ')})` : ''}`,
+    `${incident.source === 'slack' ? `Requested by ${mention(incident.requester)}` : `Opened by ${SOURCE_LABELS[incident.source]}`} at ${incident.createdAt}; approvals ${incident.approvals.length}/${incident.policy.requiredApprovals}${incident.approvals.length ? ` (${incident.approvals.map((a) => mention(a.userId)).join(', ')})` : ''}`,
   ];
   if (!['awaiting_approval', 'rejected', 'expired'].includes(incident.state))
     lines.push(...stepLines(incident, events));

@@ -14,7 +14,15 @@ import {
   type RouteSpec,
   type TestPrometheus,
 } from '../../support/prometheus.js';
-import { AM_TOKEN, PD_SECRET, amHeaders, fixture, pdHeaders } from '../webhooks/webhook-app.js';
+import {
+  AM_TOKEN,
+  DEPLOY_SECRET,
+  PD_SECRET,
+  amHeaders,
+  deployHeaders,
+  fixture,
+  pdHeaders,
+} from '../webhooks/webhook-app.js';
 
 const MIN = 60_000;
 // Aligned to the minute, so every run reads the same numbers at the same offsets.
@@ -108,7 +116,12 @@ describe('the assessment card measures against the pre-deploy baseline', () => {
         evidenceTimeBoundMs: 1_500,
         metricsTimeoutMs: 2_500,
       },
-      { PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, ALERTMANAGER_TOKEN: AM_TOKEN, ROLLBACK_ROLE: 'web' },
+      {
+        PAGERDUTY_WEBHOOK_SECRET: PD_SECRET,
+        ALERTMANAGER_TOKEN: AM_TOKEN,
+        DEPLOY_WEBHOOK_SECRET: DEPLOY_SECRET,
+        ROLLBACK_ROLE: 'web',
+      },
     );
     const deploys = h.bot.deps.deploys as DeployStore;
     for (const [service, version, previousVersion, minutesAgo] of [
@@ -187,9 +200,17 @@ describe('the assessment card measures against the pre-deploy baseline', () => {
     await reject(id);
   });
 
-  it('gives the same tier whether a responder, PagerDuty or Alertmanager opened the incident', async () => {
+  it('gives the same tier whether a responder, PagerDuty, Alertmanager or a failed deploy opened the incident', async () => {
     const pd = fixture('pagerduty/incident-triggered.json'); // "5xx rate 62%": IMMEDIATE by its words
     const am = fixture('alertmanager/firing.json'); // "error rate 23%", critical: FAST by its words
+    const failed = JSON.stringify({
+      service: 'checkout',
+      environment: 'production',
+      version: 'v2.4.0',
+      previousVersion: 'v2.3.0',
+      deployedAt: at(20).toISOString(),
+      status: 'smoke_failed',
+    });
     const tiers: string[] = [];
     for (const open of [
       () => h.slash('checkout production'),
@@ -200,12 +221,18 @@ describe('the assessment card measures against the pre-deploy baseline', () => {
           body: pd,
         }),
       () => fetch(`${h.bot.url}/webhooks/alertmanager`, { method: 'POST', headers: amHeaders(), body: am }),
+      () =>
+        fetch(`${h.bot.url}/webhooks/deploys`, {
+          method: 'POST',
+          headers: deployHeaders(failed),
+          body: failed,
+        }),
     ]) {
       const { id, text } = await cardAfter(open, (t) => t.includes('Errors '));
       tiers.push(/\*(IMMEDIATE|FAST|PLANNED|MONITOR)\*/.exec(text)?.[1] ?? 'none');
       await reject(id);
     }
-    expect(tiers).toEqual(['FAST', 'FAST', 'FAST']);
+    expect(tiers).toEqual(['FAST', 'FAST', 'FAST', 'FAST']);
   });
 
   it('says a rollback is unlikely to help when the spike began before the deploy, and still offers it', async () => {

@@ -49,6 +49,38 @@ describe('POST /webhooks/deploys', () => {
     expect(await app.deploys.previousOf('checkout', 'production', 'v2.4.0')).toBe('v2.3.9');
   });
 
+  it('turns a failed deploy into a DEPLOYMENT_FAILED signal, once, after recording the deploy', async () => {
+    const base = deploy({ version: 'v2.3.9', deployedAt: '2024-05-14T10:00:00Z' });
+    await app.post(PATH, base, deployHeaders(base));
+    const failed = deploy({
+      version: 'v2.4.0',
+      deployedAt: '2024-05-14T14:00:00Z',
+      status: 'health_check_failed',
+    });
+    const answer = await app.post(PATH, failed, deployHeaders(failed));
+    expect(answer.status).toBe(202);
+    expect(answer.json).toMatchObject({
+      status: 'accepted',
+      deploy: { version: 'v2.4.0', previousVersion: 'v2.3.9' },
+    });
+    expect((await app.post(PATH, failed, deployHeaders(failed))).json.status).toBe('duplicate');
+    await settle();
+    expect(app.stored).toHaveLength(1);
+    expect(app.stored[0]).toMatchObject({
+      source: 'deploy',
+      service: 'checkout',
+      environment: 'production',
+      status: 'firing',
+      summary: 'Deploy of v2.4.0 failed its health check (DEPLOYMENT_FAILED)',
+      startedAt: '2024-05-14T14:00:00Z',
+    });
+    expect(app.deployed.map((record) => record.version)).toEqual(['v2.3.9', 'v2.4.0']);
+    const bad = deploy({ version: 'v2.4.1', status: 'exploded' });
+    const refused = await app.post(PATH, bad, deployHeaders(bad));
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toMatch(/status/);
+  });
+
   it('refuses a bad signature and names an invalid field, storing nothing', async () => {
     const body = deploy({ version: 'v2.4.0' });
     expect((await app.post(PATH, body, deployHeaders(body, 'not-the-secret-123'))).status).toBe(401);

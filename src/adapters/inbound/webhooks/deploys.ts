@@ -1,7 +1,11 @@
-/** The deploy webhook's body (contract), validated: versions may later fill argv placeholders. */
+/**
+ * The deploy webhook's body (contract), validated: versions may later fill argv placeholders. A
+ * `status` other than `succeeded` is a DEPLOYMENT_FAILED signal that opens an assessment.
+ */
 import { z } from 'zod';
+import type { Signal } from '../../../domain/signal.js';
 import { SAFE_VALUE_PATTERN } from '../../../domain/values.js';
-import { isTimestamp } from './parse.js';
+import { isTimestamp, shortHash } from './parse.js';
 
 const safe = (what: string) =>
   z
@@ -39,6 +43,39 @@ export const deployEventSchema = z.looseObject({
     .string()
     .refine(isCommitRange, 'expected <from>..<to> or <from>...<to>, each side a commit or tag name')
     .optional(),
+  status: z.enum(['succeeded', 'failed', 'health_check_failed', 'smoke_failed']).optional(),
+  kind: z.enum(['deploy', 'rollback']).optional(),
 });
 
 export type DeployEventBody = z.output<typeof deployEventSchema>;
+
+const FAILURES: Record<string, string> = {
+  failed: 'failed',
+  health_check_failed: 'failed its health check',
+  smoke_failed: 'failed its smoke tests',
+};
+
+/** The DEPLOYMENT_FAILED signal of a failed deploy; undefined for one that succeeded. */
+export function failedDeploySignal(
+  event: DeployEventBody,
+  receivedAt: Date,
+  rawExcerpt: string,
+): Signal | undefined {
+  if (!event.status || event.status === 'succeeded') return undefined;
+  const what = `${event.kind === 'rollback' ? 'Rollback' : 'Deploy'} of ${event.version}`;
+  const key = `deploy:${event.service}:${event.environment}:${event.version}:${event.status}`;
+  return {
+    id: `deploy-${shortHash(key)}`,
+    source: 'deploy',
+    service: event.service,
+    environment: event.environment,
+    status: 'firing',
+    summary: `${what} ${FAILURES[event.status] ?? event.status} (DEPLOYMENT_FAILED)`,
+    startedAt: event.deployedAt ?? receivedAt.toISOString(),
+    receivedAt: receivedAt.toISOString(),
+    links: [],
+    dedupeKeys: [key],
+    alertCount: 1,
+    rawExcerpt,
+  };
+}

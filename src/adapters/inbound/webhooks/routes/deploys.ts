@@ -1,9 +1,9 @@
 /** POST /webhooks/deploys: deploy events from CI, HMAC-signed; recorded once per delivery. */
 import { findRoute } from '../catalog-routing.js';
-import { deployEventSchema } from '../deploys.js';
-import { parseJson, shortHash, validate, WebhookError } from '../parse.js';
+import { deployEventSchema, failedDeploySignal } from '../deploys.js';
+import { excerpt, parseJson, shortHash, validate, WebhookError } from '../parse.js';
 import { verifyDeploySignature } from '../verify.js';
-import type { Handler, RouteContext } from './context.js';
+import { storeSignals, type Handler, type RouteContext } from './context.js';
 
 export function deploysRoute(ctx: RouteContext): Handler {
   return async (req, body) => {
@@ -26,12 +26,23 @@ export function deploysRoute(ctx: RouteContext): Handler {
       ctx.now(),
       shortHash(body.toString('utf8')),
     );
+    const deploy = { version: record.version, previousVersion: record.previousVersion };
+    const failed = failedDeploySignal(event, ctx.now(), excerpt(body));
+    if (failed) {
+      const stored = await storeSignals(ctx.deps, [{ signal: failed }], 'all');
+      return {
+        ...stored,
+        body: { ...(stored.body as object), deploy },
+        // After the 202: the deploy first, so the assessment the signal opens rolls back from it.
+        after: async () => {
+          if (!duplicate) await ctx.deps.onDeployStored?.(record);
+          await stored.after?.();
+        },
+      };
+    }
     return {
       status: 202,
-      body: {
-        status: duplicate ? 'duplicate' : 'accepted',
-        deploy: { version: record.version, previousVersion: record.previousVersion },
-      },
+      body: { status: duplicate ? 'duplicate' : 'accepted', deploy },
       ...(duplicate ? {} : { after: () => ctx.deps.onDeployStored?.(record) }),
     };
   };

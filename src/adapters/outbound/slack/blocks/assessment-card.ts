@@ -2,6 +2,7 @@
  * The assessment card: what broke, what would run, who must approve. A pure view of the incident;
  * posted once and then replaced in place (`chat.update`) as approvals and outcomes arrive.
  */
+import { SOURCE_LABELS } from '../../../../domain/signal.js';
 import type { KnownBlock } from '@slack/types';
 import { STATE_LABELS, type Incident } from '../../../../domain/incident.js';
 import { displayArgv, type RollbackPlan } from '../../../../domain/plan.js';
@@ -94,12 +95,10 @@ function outcomeLine(incident: Incident, extras: CardExtras): string {
   }
 }
 
-const ALERT_SOURCES = { pagerduty: 'PagerDuty', alertmanager: 'Alertmanager' } as const;
-
 function openedBy(incident: Incident): string {
   return incident.source === 'slack'
     ? `requested by ${mention(incident.requester)}`
-    : `opened by ${ALERT_SOURCES[incident.source]}`;
+    : `opened by ${SOURCE_LABELS[incident.source]}`;
 }
 
 function decisionButtons(incident: Incident): KnownBlock {

@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import { TIER_AIMS, type Assessment, type Tier } from '../../../../domain/assessment.js';
 import { blastRadiusText, evidenceSummary, gap } from '../../../../domain/evidence/grade.js';
-import type { SignalLink, SignalSource } from '../../../../domain/signal.js';
+import { SOURCE_LABELS, type SignalLink, type SignalSource } from '../../../../domain/signal.js';
 import { formatDuration } from '../../../../domain/values.js';
 import { context, escapeMrkdwn, link, section, truncate } from './mrkdwn.js';
 
@@ -116,7 +116,7 @@ function countsText(counts: AlertCounts): string | undefined {
 function sourceBlock(model: TriageSectionModel): KnownBlock | undefined {
   const parts: string[] = [];
   if (model.signal) {
-    const from = model.signal.source === 'pagerduty' ? 'PagerDuty' : 'Alertmanager';
+    const from = SOURCE_LABELS[model.signal.source];
     parts.push(`${from}: ${escapeMrkdwn(truncate(model.signal.summary, 300))}`);
     parts.push(...model.signal.links.slice(0, 4).map((item) => link(item.url, item.label)));
   }
