@@ -46,6 +46,7 @@ import { replayPendingSignals } from './flows/replay-signals.js';
 import { DEFAULT_SAFETY_TIME_BOUND_MS, resumePendingAnalyses } from './flows/safety-analysis.js';
 import { DEFAULT_EVIDENCE_TIME_BOUND_MS, resumePendingEvidence } from './flows/evidence.js';
 import { PrometheusSource } from './adapters/outbound/prometheus/prometheus-source.js';
+import { PostgresLiveSchema } from './adapters/outbound/postgres/live-schema.js';
 import { renderIncidentChart } from './adapters/outbound/render/incident-chart.js';
 
 const { App, ExpressReceiver } = bolt;
@@ -60,7 +61,7 @@ function secretsToRedact(
   config: Config,
   catalog: Catalog,
   env: Readonly<Record<string, string | undefined>>,
-  metricsEnv: Readonly<Record<string, string | undefined>>,
+  catalogEnv: Readonly<Record<string, string | undefined>>,
 ): string[] {
   const environments = Object.values(catalog.services).flatMap((service) =>
     Object.values(service.environments),
@@ -68,12 +69,13 @@ function secretsToRedact(
   const stepEnv = environments.flatMap((environment) =>
     environment.rollback.flatMap((step) => secretValuesOf(step.env)),
   );
-  // Prometheus bearer tokens, by the names the catalog gives them.
-  const metricsTokens = environments.flatMap((environment) => {
-    const name = environment.metrics?.bearerTokenEnv;
-    const token = name ? metricsEnv[name] : undefined;
-    return token ? [token] : [];
-  });
+  // Prometheus bearer tokens and database URLs (with their passwords), by the names the catalog gives.
+  const metricsTokens = environments.flatMap((environment) =>
+    [environment.metrics?.bearerTokenEnv, environment.database?.urlEnv].flatMap((name) => {
+      const value = name ? catalogEnv[name] : undefined;
+      return value ? [value] : [];
+    }),
+  );
   return [...secretsOf(config), ...stepEnv, ...secretValuesOf(env), ...metricsTokens];
 }
 
@@ -94,7 +96,7 @@ export interface BotOptions {
   /** One Prometheus request's limit. */
   metricsTimeoutMs?: number;
   /** Where the catalog's `metrics.bearerTokenEnv` names are looked up; main.ts passes process.env. */
-  metricsEnv?: Readonly<Record<string, string | undefined>>;
+  catalogEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Bot {
@@ -119,7 +121,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     createLogger({
       level: config.logLevel,
       pretty: config.pretty,
-      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}, options.metricsEnv ?? {}),
+      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}, options.catalogEnv ?? {}),
     });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await redis.connect();
@@ -157,11 +159,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       reports: new SafetyReportCache(redis, config.redisPrefix),
       timeBoundMs: options.safetyTimeBoundMs ?? DEFAULT_SAFETY_TIME_BOUND_MS,
       tasks: background,
+      liveSchema: new PostgresLiveSchema({ env: options.catalogEnv ?? {} }),
     },
     evidence: {
       source: new PrometheusSource({
         timeoutMs: options.metricsTimeoutMs ?? 5_000,
-        env: options.metricsEnv ?? {},
+        env: options.catalogEnv ?? {},
       }),
       charts: { render: renderIncidentChart },
       timeBoundMs: options.evidenceTimeBoundMs ?? DEFAULT_EVIDENCE_TIME_BOUND_MS,

@@ -7,7 +7,7 @@ import { installShutdown } from './app/shutdown.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   // Notify targets name their HMAC secrets' variables in the catalog; they are looked up here only.
-  const bot = await startBot({ config, execution: { notifyEnv: process.env }, metricsEnv: process.env });
+  const bot = await startBot({ config, execution: { notifyEnv: process.env }, catalogEnv: process.env });
   installShutdown({ stop: () => bot.stop(), logger: bot.deps.logger, boundMs: bot.stopBoundMs });
 }
 

@@ -96,6 +96,7 @@ function resolveEnvironment(service: string, environment: string, s: RawSettings
     flagPatterns: s.flagPatterns ?? [],
     ...(s.sqlRunner !== undefined ? { sqlRunner: s.sqlRunner } : {}),
     ...(s.metrics !== undefined ? { metrics: s.metrics } : {}),
+    ...(s.database !== undefined ? { database: { urlEnv: s.database.urlEnv } } : {}),
   };
 }
 

@@ -84,6 +84,8 @@ const settingsSchema = z.strictObject({
   // The argv prefix that runs one SQL statement (appended as ONE final element, never a shell).
   sqlRunner: argv.optional(),
   metrics: metricsSchema.optional(),
+  // Read-only: the live schema the safety check and the schema gate read.
+  database: z.strictObject({ urlEnv: envVarName }).optional(),
 });
 
 const serviceSchema = z.strictObject({

@@ -44,6 +44,8 @@ export interface EnvironmentConfig {
   sqlRunner?: string[];
   /** Where the RED metrics come from; absent: the card grades by the alert's words. */
   metrics?: MetricsConfig;
+  /** The live database (read-only), by the environment variable holding its URL. */
+  database?: { urlEnv: string };
 }
 
 /** A service and its environments. */

@@ -98,6 +98,12 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       return `Deployed ${code(event.version)}${event.previousVersion ? ` (replacing ${code(event.previousVersion)})` : ''}`;
     case 'unlocked':
       return `${person(event.by)} lifted the deploy lock`;
+    case 'gate_waiver':
+      return `${person(event.by)} waived the schema gate (${event.count} of ${event.required})`;
+    case 'gate_waived':
+      return `Schema gate waived by ${listWords(event.approvers.map(person))}: the rollback runs without proof that ${event.requirements.length > 0 ? listWords(event.requirements.map(code)) : 'its preconditions'} accept the old code's inserts`;
+    case 'schema_gate':
+      return `Schema gate ${event.open ? 'open' : 'closed'}: ${text(event.detail)}`;
     case 'note':
       return text(event.text);
   }

@@ -3,6 +3,7 @@
  * through `transition`, a pure function that says why a change is refused.
  */
 import type { Evidence } from './evidence/evidence.js';
+import type { SchemaGate } from './safety/schema-gate.js';
 import type { SignalSource } from './signal.js';
 import type { RollbackPlan } from './plan.js';
 import type { TimelineEvent } from './timeline.js';
@@ -55,6 +56,10 @@ export interface IncidentSafety {
   why?: string;
   /** The catalog's own required approvals, before an override raised them. */
   configuredApprovals: number;
+  /** The live schema gate the rollback must pass before its first code step, when preconditions exist. */
+  gate?: SchemaGate;
+  /** What the live schema showed when the card was built ("orders.order_metadata has a default"). */
+  liveSchema?: { inEffect: string[]; missing: string[]; error?: string };
 }
 
 export interface Incident {

@@ -7,6 +7,7 @@
 import type { Incident, IncidentSafety } from './incident.js';
 import type { PlanStep } from './plan.js';
 import { parseSql } from './safety/sql-parser.js';
+import { GATE_WAIVERS_NEEDED, gateRequirements, type SchemaGate } from './safety/schema-gate.js';
 import type { Precondition, SafetyReport } from './safety/types.js';
 
 /** Distinct approvers an override takes, whatever the catalog asks for. */
@@ -18,6 +19,8 @@ export interface SafetyApplyOptions {
   sqlRunner?: string[];
   /** Timeout of each precondition step. */
   stepTimeoutMs: number;
+  /** Whether the environment names a database the schema gate can read. */
+  databaseConfigured?: boolean;
 }
 
 /** Step ids the bot adds for preconditions; the catalog's own steps are `s1`, `s2`… */
@@ -125,6 +128,11 @@ export function applySafety(incident: Incident, report: SafetyReport, options: S
     insertPreconditions && options.sqlRunner
       ? preconditionSteps(report.preconditions, options.sqlRunner, options.stepTimeoutMs)
       : [];
+  const { requirements, unreadable } = gateRequirements(report.preconditions);
+  const gate: SchemaGate | undefined =
+    report.preconditions.length > 0
+      ? { requirements, unreadable, checkable: Boolean(options.databaseConfigured), waivers: [] }
+      : undefined;
   return {
     ...incident,
     plan: { ...incident.plan, steps: [...added, ...ownSteps] },
@@ -134,7 +142,11 @@ export function applySafety(incident: Incident, report: SafetyReport, options: S
         ? Math.max(configuredApprovals, OVERRIDE_APPROVALS)
         : configuredApprovals,
     },
-    safety,
+    safety: {
+      ...safety,
+      ...(gate ? { gate } : {}),
+      ...(report.liveSchema ? { liveSchema: report.liveSchema } : {}),
+    },
   };
 }
 
@@ -152,7 +164,14 @@ export function pendingSafety(incident: Incident): Incident {
 
 /** Why an approval must wait for the safety analysis, or undefined when it need not. */
 export function safetyHold(incident: Incident): string | undefined {
-  return incident.safety?.verdict === 'pending'
-    ? `The rollback-safety analysis of ${incident.id} is still running; approve once the card shows its verdict.`
-    : undefined;
+  if (incident.safety?.verdict === 'pending')
+    return `The rollback-safety analysis of ${incident.id} is still running; approve once the card shows its verdict.`;
+  const gate = incident.safety?.gate;
+  if (gate && (!gate.checkable || gate.unreadable.length > 0) && gate.waivers.length < GATE_WAIVERS_NEEDED) {
+    const why = gate.checkable
+      ? 'some precondition SQL says nothing the gate can check'
+      : `no database is configured for ${incident.service}/${incident.environment}`;
+    return `The schema gate cannot check the rollback's preconditions (${why}). Two approvers must waive it (“Waive the schema gate”) before it can be approved.`;
+  }
+  return undefined;
 }

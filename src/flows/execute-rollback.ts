@@ -45,6 +45,7 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
   const token = await ctx.journal.acquireFence(ctx.incidentId);
   const journal = await ctx.journal.read(ctx.incidentId);
 
+  let gateChecked = false;
   for (const [index, step] of ctx.plan.steps.entries()) {
     const report = steps[index] as StepReport;
     let record = journal.steps[step.id];
@@ -77,6 +78,21 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
         error: `this worker no longer holds the job; step "${step.name}" was not started`,
         steps,
       };
+    }
+    // The schema gate, right before the first code step: the preconditions must be in effect now.
+    if (ctx.gate && !gateChecked && !isPreconditionStep(step) && !codeAlreadyRan(ctx.plan, journal)) {
+      gateChecked = true;
+      const gate = await ctx.gate();
+      if (!gate.open) {
+        return {
+          kind: 'manual_intervention',
+          stepId: step.id,
+          stepName: step.name,
+          why: `The schema gate stopped the rollback before "${step.name}": ${gate.why}`,
+          whatToCheck: gate.whatToCheck,
+          steps,
+        };
+      }
     }
     const remaining = ctx.deadline - now();
     if (remaining <= 0) {
@@ -351,6 +367,19 @@ function interruptedWhy(step: PlanStep, record: StepRecord): string {
     return `step "${step.name}" (${step.id}) was started in attempt ${record.attempt}${since} but never finished (the worker stopped mid-step); it is not idempotent, so the bot will not run it again`;
   }
   return `step "${step.name}" (${step.id}) was killed in attempt ${record.attempt}${since} (${record.error ?? record.result}); it is not idempotent, so the bot will not run it again`;
+}
+
+/** Precondition steps (`p1`…) come before the gate; the catalog's own steps are code steps. */
+const isPreconditionStep = (step: PlanStep) => /^p\d+$/.test(step.id);
+
+/** A code step that already succeeded (an earlier attempt): the code is rolled back, the gate is moot. */
+function codeAlreadyRan(
+  plan: ExecutionContext['plan'],
+  journal: { steps: Record<string, StepRecord | undefined> },
+) {
+  return plan.steps.some(
+    (step) => !isPreconditionStep(step) && journal.steps[step.id]?.status === 'succeeded',
+  );
 }
 
 function manualIntervention(step: PlanStep, steps: StepReport[], why: string): ExecutionOutcome {

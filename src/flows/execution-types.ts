@@ -52,6 +52,11 @@ export interface ExecutionContext {
   cwd?: string;
   /** Reads error rate and p99 for `metrics` verify checks. */
   metrics?: MetricsReader;
+  /**
+   * The live schema gate, asked once per attempt right before the first code step (after the
+   * precondition steps): closed stops the rollback for a human before anything is touched.
+   */
+  gate?: () => Promise<{ open: true } | { open: false; why: string; whatToCheck: string }>;
 }
 
 export const DEFAULT_STEP_LEASE_MS = 30_000;

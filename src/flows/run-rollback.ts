@@ -16,6 +16,7 @@ import type { StepJournal } from './ports/step-journal.js';
 import { Coalescer } from './coalesce.js';
 import { executePlan, type ExecutionOutcome } from './execute-rollback.js';
 import { metricsReader } from './metrics-reader.js';
+import { schemaGate } from './schema-gate.js';
 import {
   announce,
   concludeRollback,
@@ -106,6 +107,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
   const firstStartedAt = snapshot.firstStartedAt ? Date.parse(snapshot.firstStartedAt) : Date.now();
   const deadline = firstStartedAt + plan.timeBudgetMs;
 
+  const gate = schemaGate(deps, started.incident);
   let outcome: ExecutionOutcome;
   try {
     outcome = await executePlan({
@@ -120,6 +122,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       ...(deps.stepLeaseMs !== undefined ? { stepLeaseMs: deps.stepLeaseMs } : {}),
       deadline,
       metrics: metricsReader(deps, started.incident),
+      ...(gate ? { gate } : {}),
       emit: async (event) => {
         await deps.store.append(incidentId, event);
         progress.schedule();

@@ -11,6 +11,8 @@ import { applySafety, pendingSafety } from '../domain/override.js';
 import { fillPlaceholders } from '../domain/plan.js';
 import type { SafetyReport } from '../domain/safety/index.js';
 import { ensureParserLoaded } from '../domain/safety/sql-parser.js';
+import { gateRequirements, withLiveSchema } from '../domain/safety/schema-gate.js';
+import { LiveSchemaUnavailableError, type LiveSchema } from './ports/live-schema.js';
 import { incidentSafetyBlocks } from '../adapters/outbound/slack/blocks/safety-section.js';
 import type { BackgroundTasks } from './background.js';
 import type { FlowDeps } from './deps.js';
@@ -27,6 +29,8 @@ export interface SafetyPorts {
   /** How long opening an incident waits for the analysis before posting "analysis running". */
   timeBoundMs: number;
   tasks: BackgroundTasks;
+  /** The live database, read-only: which preconditions are already in effect. */
+  liveSchema: LiveSchema;
 }
 
 export const DEFAULT_SAFETY_TIME_BOUND_MS = 5_000;
@@ -50,7 +54,26 @@ function apply(deps: FlowDeps, incident: Incident, report: SafetyReport): Incide
   return applySafety(incident, report, {
     sqlRunner: sqlRunnerFor(deps, incident),
     stepTimeoutMs: env?.stepTimeoutMs ?? 120_000,
+    databaseConfigured: Boolean(env?.database),
   });
+}
+
+/** The release's report, with the live schema read when it has preconditions and a database is named. */
+async function analyze(deps: FlowDeps, incident: Incident): Promise<SafetyReport> {
+  const { safety } = deps;
+  const report = await safety.analyzer.analyze(incident, safety.tasks.signal);
+  const database = findEnvironment(deps.catalog, incident.service, incident.environment)?.database;
+  if (!database || report.preconditions.length === 0) return report;
+  await ensureParserLoaded();
+  const { requirements } = gateRequirements(report.preconditions);
+  if (requirements.length === 0) return report;
+  try {
+    return withLiveSchema(report, { states: await safety.liveSchema.columns(database.urlEnv, requirements) });
+  } catch (error) {
+    const why = error instanceof LiveSchemaUnavailableError ? error.message : String(error);
+    deps.logger.warn({ err: error, incidentId: incident.id }, 'could not read the live schema');
+    return withLiveSchema(report, { error: why });
+  }
 }
 
 /** A report that arrived after the card: applied only while nobody could have approved yet. */
@@ -86,7 +109,7 @@ export async function prepareIncident(
   incident: Incident,
 ): Promise<{ incident: Incident; afterPosted?: () => void }> {
   const { safety } = deps;
-  const work = safety.tasks.track(safety.analyzer.analyze(incident, safety.tasks.signal));
+  const work = safety.tasks.track(analyze(deps, incident));
   const report = await within(work, safety.timeBoundMs);
   if (report) {
     await safety.reports.put(incident.id, report);
@@ -111,7 +134,7 @@ export async function resumePendingAnalyses(deps: FlowDeps): Promise<number> {
     if (safety.tasks.running(`safety:${id}`)) continue;
     const incident = await deps.store.get(id);
     if (incident?.safety?.verdict !== 'pending' || Date.parse(incident.createdAt) > cutoff) continue;
-    if (finishInBackground(deps, id, () => safety.analyzer.analyze(incident, safety.tasks.signal))) resumed++;
+    if (finishInBackground(deps, id, () => analyze(deps, incident))) resumed++;
   }
   return resumed;
 }

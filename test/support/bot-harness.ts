@@ -23,6 +23,8 @@ export interface CatalogOptions {
   repo?: string;
   /** The production environment's sqlRunner argv prefix. */
   sqlRunner?: string[];
+  /** Extra YAML for the production environment, indented to its keys (e.g. `database:`). */
+  extraProduction?: string;
 }
 
 export function testCatalogYaml(o: CatalogOptions = {}): string {
@@ -41,7 +43,7 @@ ${o.repo !== undefined ? `    repo: ${JSON.stringify(o.repo)}\n` : ''}    enviro
           - name: Undo deployment
             run: [kubectl, rollout, undo, deployment/checkout, -n, staging]
       production:
-${o.sqlRunner !== undefined ? `        sqlRunner: ${JSON.stringify(o.sqlRunner)}\n` : ''}        rollback:
+${o.sqlRunner !== undefined ? `        sqlRunner: ${JSON.stringify(o.sqlRunner)}\n` : ''}${o.extraProduction ?? ''}        rollback:
 ${
   o.steps ??
   `          - name: Roll back to the target
@@ -64,7 +66,7 @@ export interface Harness {
     opts?: Partial<SendOptions> & { triggerId?: string },
   ): Promise<{ status: number; text: string; ms: number }>;
   click(
-    action: 'approve' | 'reject',
+    action: 'approve' | 'reject' | 'waive',
     incidentId: string,
     userId: string,
   ): Promise<{ status: number; text: string }>;
@@ -113,7 +115,9 @@ export async function startHarness(
     async click(action, incidentId, userId) {
       const incident = await harness.bot.deps.store.get(incidentId);
       const body = blockActionBody({
-        actionId: action === 'approve' ? 'rollback_approve' : 'rollback_reject',
+        actionId: { approve: 'rollback_approve', reject: 'rollback_reject', waive: 'rollback_waive_gate' }[
+          action
+        ],
         value: incidentId,
         userId,
         messageTs: incident?.messageTs,

@@ -107,6 +107,8 @@ export interface SafetyReport {
   dependencies: DependencyChange[];
   flags: IntroducedFlag[];
   config: ConfigChange[];
+  /** What the live database showed of the preconditions, when it was read. */
+  liveSchema?: { inEffect: string[]; missing: string[]; error?: string };
 }
 
 /** One file of a release, as a diff between two versions shows it. */

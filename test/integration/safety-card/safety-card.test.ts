@@ -81,7 +81,7 @@ describe('the Safety section of the assessment card', () => {
     expect(incident.safety).toMatchObject({ verdict: 'conditional', override: false });
   });
 
-  it('without a sqlRunner shows the SQL to run by hand and needs two approvers to override', async () => {
+  it('without a sqlRunner or a database, shows the SQL to run by hand and takes two waivers of the gate before any approval counts', async () => {
     await startOn(NOT_NULL_NO_DEFAULT, { approvers: ['U0LEAD', 'U0SECOND'] });
     const { id, incident, text } = await openCard();
     const card = readable(text);
@@ -90,7 +90,23 @@ describe('the Safety section of the assessment card', () => {
     expect(card).toContain('Two approvers must override');
     expect(card).toContain(SET_DEFAULT);
     expect(card).toContain('Approvals:* 0 of 2');
+    expect(card).toContain('Schema gate cannot check');
+    expect(card).toContain('Waive the schema gate');
     expect(incident.plan.steps.map((step) => step.id)).toEqual(['s1', 's2']);
+    // Two clicks of Approve are not enough: nothing checks that anyone ran the SQL.
+    await h.click('approve', id, 'U0LEAD');
+    await eventually(async () =>
+      (await h.bot.deps.store.timeline(id)).some((e) => e.type === 'approval_refused') ? true : undefined,
+    );
+    expect((await h.bot.deps.store.get(id))?.approvals).toEqual([]);
+    await h.click('waive', id, 'U0LEAD');
+    await h.click('waive', id, 'U0LEAD'); // a double click counts once
+    await h.click('waive', id, 'U0SECOND');
+    await eventually(async () =>
+      (await h.bot.deps.store.timeline(id)).some((e) => e.type === 'gate_waived') ? true : undefined,
+    );
+    const waivers = (await h.bot.deps.store.timeline(id)).filter((e) => e.type === 'gate_waiver');
+    expect(waivers.map((e) => (e as { by: string }).by)).toEqual(['U0LEAD', 'U0SECOND']);
     await h.click('approve', id, 'U0LEAD');
     await eventually(async () =>
       (await h.bot.deps.store.get(id))?.approvals.length === 1 ? true : undefined,

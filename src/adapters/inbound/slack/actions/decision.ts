@@ -2,6 +2,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { FlowDeps } from '../../../../flows/deps.js';
 import { approveClick, rejectClick, type ClickOutcome } from '../../../../flows/decide.js';
+import { waiveGateClick } from '../../../../flows/schema-gate.js';
 import { ACTION_IDS } from '../../../outbound/slack/blocks/action-ids.js';
 
 const INCIDENT_ID = /^RB-\d{1,9}$/;
@@ -39,4 +40,5 @@ function register(
 export function registerDecisionActions(app: App, deps: FlowDeps): void {
   register(app, deps, ACTION_IDS.approve, approveClick);
   register(app, deps, ACTION_IDS.reject, rejectClick);
+  register(app, deps, ACTION_IDS.waiveGate, waiveGateClick);
 }

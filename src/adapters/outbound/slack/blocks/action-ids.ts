@@ -2,6 +2,7 @@
 export const ACTION_IDS = {
   approve: 'rollback_approve',
   reject: 'rollback_reject',
+  waiveGate: 'rollback_waive_gate',
 } as const;
 
 export const BLOCK_IDS = {

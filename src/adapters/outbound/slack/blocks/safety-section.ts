@@ -3,10 +3,12 @@
  * what to run first and what to do instead. Pure: report in, Block Kit out, within Slack's limits
  * (section text ≤ 3000 characters, a handful of blocks).
  */
+import { GATE_WAIVERS_NEEDED, columnName } from '../../../../domain/safety/schema-gate.js';
+import { ACTION_IDS } from './action-ids.js';
 import type { KnownBlock } from '@slack/types';
 import type { Incident } from '../../../../domain/incident.js';
 import type { Finding, ReportVerdict, SafetyReport } from '../../../../domain/safety/types.js';
-import { context, escapeMrkdwn } from './mrkdwn.js';
+import { context, escapeMrkdwn, mention } from './mrkdwn.js';
 
 const SECTION_TEXT_LIMIT = 3000;
 const TOP_FINDINGS = 5;
@@ -111,5 +113,51 @@ export function incidentSafetyBlocks(incident: Incident, report: SafetyReport | 
         `The plan below runs the ${added} precondition step(s) first, through the catalog's sqlRunner.`,
       ),
     );
+  blocks.push(...liveSchemaBlocks(incident));
+  return blocks;
+}
+
+/** What the live database showed, and the gate the rollback must pass before its first code step. */
+function liveSchemaBlocks(incident: Incident): KnownBlock[] {
+  const { liveSchema, gate } = incident.safety ?? {};
+  const blocks: KnownBlock[] = [];
+  if (liveSchema?.error) blocks.push(context(`Live schema not read: ${escapeMrkdwn(liveSchema.error)}.`));
+  else if (liveSchema && liveSchema.inEffect.length > 0)
+    blocks.push(
+      section(
+        `:white_check_mark: *Already in effect in the live database:* ${escapeMrkdwn(liveSchema.inEffect.join('; '))}.`,
+      ),
+    );
+  if (!gate) return blocks;
+  const waived = gate.waivers.length >= GATE_WAIVERS_NEEDED;
+  const waiverNote =
+    gate.waivers.length > 0 && !waived ? ` Waived so far by ${gate.waivers.map(mention).join(', ')}.` : '';
+  const text = waived
+    ? `:unlock: *Schema gate waived* by ${gate.waivers.map(mention).join(' and ')}: the rollback will not check the preconditions.`
+    : gate.checkable && gate.unreadable.length === 0
+      ? `:lock: *Schema gate:* right before the first code step the bot re-reads the live schema and stops, touching nothing, unless ${escapeMrkdwn(gate.requirements.map(columnName).join(', '))} accept the old code's inserts (nullable or with a default).${waiverNote}`
+      : `:lock: *Schema gate cannot check:* ${gate.checkable ? 'some precondition SQL says nothing it can verify' : `no \`database\` is configured for ${escapeMrkdwn(`${incident.service}/${incident.environment}`)}`}. Two approvers must waive it before the rollback can be approved.${waiverNote}`;
+  blocks.push(section(text));
+  if (!waived && (incident.state === 'awaiting_approval' || incident.state === 'queued'))
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.waiveGate,
+          value: incident.id,
+          text: { type: 'plain_text', text: 'Waive the schema gate' },
+          confirm: {
+            title: { type: 'plain_text', text: 'Waive the schema gate?' },
+            text: {
+              type: 'mrkdwn',
+              text: `You confirm that ${escapeMrkdwn(gate.requirements.map(columnName).join(', ') || 'the preconditions')} already accept the old code's inserts, or that you accept the outage if they do not. Two approvers must waive; it is recorded in the timeline and the postmortem.`,
+            },
+            confirm: { type: 'plain_text', text: 'Waive' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        },
+      ],
+    });
   return blocks;
 }
