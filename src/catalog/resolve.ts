@@ -6,6 +6,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { MetricsConfig } from '../domain/evidence/metrics-config.js';
 import type { StepTemplate, VerifyCheck } from '../domain/plan.js';
+import { strategyFor } from '../domain/strategies/registry.js';
+import type { StrategySpec } from '../domain/strategies/types.js';
 import type { RawIssue } from './preflight.js';
 import type { RawCatalog, RawCheck, RawSettings, RawStep } from './schema.js';
 import type { Catalog, EnvironmentConfig, ServiceConfig } from './types.js';
@@ -28,11 +30,19 @@ export const BUILT_IN = {
   metricsTolerance: 1.5,
 } as const;
 
+function strategyOf(step: RawStep): StrategySpec | undefined {
+  if (step.kubernetes) return { kind: 'kubernetes', ...step.kubernetes };
+  if (step.helm) return { kind: 'helm', ...step.helm };
+  return undefined;
+}
+
 function toStep(step: RawStep, stepTimeoutMs: number): StepTemplate {
+  const strategy = strategyOf(step);
   return {
     name: step.name,
-    run: step.run,
-    idempotent: step.idempotent ?? false,
+    run: step.run ?? [],
+    ...(strategy ? { strategy } : {}),
+    idempotent: strategy ? strategyFor(strategy).idempotent : (step.idempotent ?? false),
     timeoutMs: step.timeout ?? stepTimeoutMs,
     env: step.env ?? {},
   };

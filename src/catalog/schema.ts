@@ -18,16 +18,48 @@ import {
   flagPatternSource,
 } from './fields.js';
 import { metricsCheckSchema, metricsSchema } from './metrics-fields.js';
+import { HELM_RELEASE, KUBERNETES_NAME } from '../domain/strategies/types.js';
 
 const stepName = z.string().trim().min(1);
 
-const stepSchema = z.strictObject({
-  name: stepName,
-  run: argv,
-  idempotent: z.boolean().optional(),
-  timeout: duration().optional(),
-  env: envMap.optional(),
-});
+const kubernetesName = z
+  .string()
+  .regex(KUBERNETES_NAME, { error: 'expected a Kubernetes name (lower case, digits, - and .)' });
+
+const stepSchema = z
+  .strictObject({
+    name: stepName,
+    run: argv.optional(),
+    kubernetes: z
+      .strictObject({
+        deployment: kubernetesName,
+        namespace: kubernetesName,
+        container: kubernetesName.optional(),
+      })
+      .optional(),
+    helm: z
+      .strictObject({
+        release: z.string().regex(HELM_RELEASE, {
+          error: 'expected a Helm release name (lower case, digits and -, at most 53)',
+        }),
+        namespace: kubernetesName,
+      })
+      .optional(),
+    idempotent: z.boolean().optional(),
+    timeout: duration().optional(),
+    env: envMap.optional(),
+  })
+  .superRefine((step, ctx) => {
+    const kinds = [step.run, step.kubernetes, step.helm].filter((kind) => kind !== undefined);
+    if (kinds.length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of run, kubernetes or helm' });
+    if (step.run === undefined && step.idempotent !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idempotent'],
+        message: 'a strategy decides whether its step may be re-run; remove idempotent',
+      });
+  });
 
 const httpSchema = z.strictObject({
   url: checkUrl,

@@ -4,7 +4,7 @@
  * read this, so they never disagree about a step's state. The latest attempt wins.
  */
 import { watchText } from './watch-text.js';
-import type { RollbackPlan } from './plan.js';
+import type { PlanStep, RollbackPlan } from './plan.js';
 import type { TimelineEvent } from './timeline.js';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'unfinished';
@@ -25,6 +25,8 @@ export interface StepSummary {
   name: string;
   /** Undefined only for steps the timeline names but the plan lacks. */
   argv?: string[];
+  /** A strategy step's target (its argv is resolved when it runs). */
+  strategy?: PlanStep['strategy'];
   idempotent?: boolean;
   status: StepStatus;
   /** Duration of the try that decided the status. */
@@ -100,6 +102,7 @@ export function summarizeExecution(
       id: planStep.id,
       name: planStep.name,
       argv: planStep.argv,
+      ...(planStep.strategy ? { strategy: planStep.strategy } : {}),
       idempotent: planStep.idempotent,
       status: 'pending',
       tries: [],

@@ -3,6 +3,7 @@
  * Built before approval and frozen on the incident, so what the approvers saw is what runs.
  */
 import type { MetricsConfig } from './evidence/metrics-config.js';
+import type { StrategySpec } from './strategies/types.js';
 import { isSafeValue } from './values.js';
 
 /** Values that may fill `{placeholder}` argv elements. */
@@ -16,7 +17,10 @@ export interface PlanValues {
 
 export interface StepTemplate {
   name: string;
+  /** Empty for a strategy step. */
   run: string[];
+  /** A step that knows its system: resolved to argv against the live system when it runs. */
+  strategy?: StrategySpec;
   idempotent: boolean;
   timeoutMs: number;
   env: Record<string, string>;
@@ -73,6 +77,8 @@ export interface PlanStep {
   env: Record<string, string>;
   /** Why the step is there when the bot added it (e.g. a safety precondition). */
   addedBecause?: string;
+  /** A strategy step (`argv` is empty): what it targets, resolved when it runs. */
+  strategy?: { spec: StrategySpec; toVersion?: string };
 }
 
 export interface RollbackPlan {
@@ -116,6 +122,9 @@ export function resolvePlan(
       name: step.name,
       argv: step.run.map((element) => fillPlaceholders(element, values)),
       idempotent: step.idempotent,
+      ...(step.strategy
+        ? { strategy: { spec: step.strategy, ...(values.toVersion ? { toVersion: values.toVersion } : {}) } }
+        : {}),
       timeoutMs: step.timeoutMs,
       env: step.env,
     })),

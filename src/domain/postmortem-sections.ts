@@ -2,9 +2,9 @@
  * The factual sections of the postmortem: who took part, what ran, what failed and what the
  * checks said, each read from the folded timeline.
  */
+import { stepCommandText } from './strategies/registry.js';
 import type { PostmortemFacts } from './postmortem-facts.js';
 import type { StepSummary } from './execution-summary.js';
-import { displayArgv } from './plan.js';
 import { plural } from './event-text.js';
 import { formatDuration } from './values.js';
 
@@ -65,7 +65,7 @@ export function toStep(step: StepSummary): PostmortemStep {
   const lastFailed = failedTries.findLast((t) => t.outputTail !== undefined);
   const result: PostmortemStep = {
     name: step.name,
-    command: step.argv ? displayArgv(step.argv) : 'not in the approved plan',
+    command: step.argv ? stepCommandText(step) : 'not in the approved plan',
     outcome: stepOutcome(step),
     duration: step.durationMs !== undefined ? formatDuration(step.durationMs) : 'not run to completion',
     attempts: step.tries.length,

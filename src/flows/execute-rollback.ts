@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunResult } from './ports/command-runner.js';
 import { FencedOutError, type FenceToken, type StepRecord } from './ports/step-journal.js';
-import { displayArgv, type PlanStep } from '../domain/plan.js';
+import type { PlanStep } from '../domain/plan.js';
 import { formatDuration } from '../domain/values.js';
 import {
   DEFAULT_STEP_LEASE_MS,
@@ -21,6 +21,8 @@ import {
 } from './execution-types.js';
 import { findPlanProblem } from './plan-check.js';
 import { runVerification } from './verify.js';
+import { runStrategyStep } from './strategy-step.js';
+import { stepCommandText } from '../domain/strategies/registry.js';
 
 export type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
 
@@ -166,15 +168,19 @@ async function runStep(
   const lease = holdLease(ctx, token, step, leaseMs);
   let result: RunResult;
   try {
-    result = await ctx.runner.run({
-      argv: step.argv,
+    const request = {
       env: step.env,
       timeoutMs,
       signal: AbortSignal.any([ctx.signal, lease.lost]),
       ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
-    });
+    };
+    // A strategy step reads the live system first; a state it refuses to act on throws (below).
+    result = step.strategy
+      ? await runStrategyStep(ctx.runner, step, request)
+      : await ctx.runner.run({ argv: step.argv, ...request });
   } catch (error) {
-    // The runner throws only for a request it cannot start (bad argv or env): a plan error.
+    // The runner throws only for a request it cannot start (bad argv or env), a strategy for a
+    // live state it will not act on: either way a plan error, not worth a retry.
     const message = error instanceof Error ? error.message : String(error);
     const fenced = await record(ctx, token, step, startedAt, {
       status: 'not_found',
@@ -388,7 +394,7 @@ function manualIntervention(step: PlanStep, steps: StepReport[], why: string): E
     stepId: step.id,
     stepName: step.name,
     why,
-    whatToCheck: `Check whether \`${displayArgv(step.argv)}\` took effect (e.g. the current revision or release), complete or undo it by hand, then resolve the incident.`,
+    whatToCheck: `Check whether \`${stepCommandText(step)}\` took effect (e.g. the current revision or release), complete or undo it by hand, then resolve the incident.`,
     steps,
   };
 }

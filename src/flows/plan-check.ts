@@ -3,6 +3,8 @@
  * rather than after half of its steps.
  */
 import type { RollbackPlan } from '../domain/plan.js';
+import { STRATEGIES } from '../domain/strategies/registry.js';
+import { isSafeValue } from '../domain/values.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STEP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -18,7 +20,12 @@ export function findPlanProblem(plan: RollbackPlan): string | undefined {
     if (!STEP_ID.test(step.id)) return `${where}: id "${step.id}" is not a valid step id`;
     if (seen.has(step.id)) return `${where}: id "${step.id}" is used twice`;
     seen.add(step.id);
-    if (!Array.isArray(step.argv) || step.argv.length === 0 || !step.argv[0])
+    if (step.strategy) {
+      if (!(step.strategy.spec.kind in STRATEGIES))
+        return `${where}: unknown strategy "${step.strategy.spec.kind}"`;
+      if (step.strategy.toVersion !== undefined && !isSafeValue(step.strategy.toVersion))
+        return `${where}: target version "${step.strategy.toVersion}" does not match the allowed pattern`;
+    } else if (!Array.isArray(step.argv) || step.argv.length === 0 || !step.argv[0])
       return `${where}: argv is empty`;
     if (step.argv.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
       return `${where}: argv elements must be strings without NUL bytes`;

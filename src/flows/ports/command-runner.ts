@@ -10,6 +10,11 @@ export interface RunRequest {
   /** Aborting kills the process group (shutdown, time budget); the result is `cancelled`. */
   signal?: AbortSignal;
   cwd?: string;
+  /**
+   * Keep up to this many bytes of stdout, unredacted, in `stdout` (a strategy reading live state
+   * as JSON); it is parsed, never shown. Absent: stdout is only in the tail.
+   */
+  captureStdoutBytes?: number;
 }
 
 interface RunResultBase {
@@ -18,6 +23,8 @@ interface RunResultBase {
   durationMs: number;
   /** Last lines of stdout and stderr interleaved, secrets redacted. */
   outputTail: string;
+  /** stdout as captured when `captureStdoutBytes` was asked for (cut at that many bytes). */
+  stdout?: string;
 }
 
 /**

@@ -54,10 +54,11 @@ describe('loadCatalog', () => {
       notify: [{ url: 'https://hooks.example.com/rollback-events', secretEnv: 'ROLLBACK_NOTIFY_SECRET' }],
     });
     expect(prod?.rollback[0]).toEqual({
-      name: 'Undo deployment',
-      run: ['kubectl', 'rollout', 'undo', 'deployment/checkout', '-n', 'prod'],
-      idempotent: false,
-      timeoutMs: 60_000,
+      name: 'Roll back the deployment',
+      run: [],
+      strategy: { kind: 'kubernetes', deployment: 'checkout', namespace: 'prod', container: 'checkout' },
+      idempotent: true,
+      timeoutMs: 300_000,
       env: {},
     });
     expect(prod?.verify[0]).toEqual({

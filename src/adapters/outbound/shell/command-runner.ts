@@ -115,6 +115,15 @@ export class ExecaCommandRunner implements CommandRunner {
       cancelSignal: killer.signal,
       forceKillAfterDelay: this.killGraceMs,
     });
+    const captured: Buffer[] = [];
+    let capturedBytes = 0;
+    const limit = request.captureStdoutBytes ?? 0;
+    if (limit > 0)
+      subprocess.stdout?.on('data', (chunk: Buffer) => {
+        if (capturedBytes >= limit) return;
+        captured.push(chunk.subarray(0, limit - capturedBytes));
+        capturedBytes += Math.min(chunk.length, limit - capturedBytes);
+      });
     if (stdoutOnly) {
       subprocess.stdout?.on('data', (chunk: Buffer) => tail.push(chunk));
       subprocess.stderr?.on('data', (chunk: Buffer) => stderrTail.push(chunk));
@@ -133,7 +142,12 @@ export class ExecaCommandRunner implements CommandRunner {
 
     try {
       const result = await subprocess;
-      const base = { argv, durationMs: elapsed(), outputTail: redactedTail() };
+      const base = {
+        argv,
+        durationMs: elapsed(),
+        outputTail: redactedTail(),
+        ...(limit > 0 ? { stdout: Buffer.concat(captured).toString('utf8') } : {}),
+      };
       if (killReason === 'timeout') {
         return { ...base, status: 'timed_out', error: withStderr(`timed out after ${request.timeoutMs}ms`) };
       }

@@ -2,6 +2,7 @@
  * The assessment card: what broke, what would run, who must approve. A pure view of the incident;
  * posted once and then replaced in place (`chat.update`) as approvals and outcomes arrive.
  */
+import { stepCommandText } from '../../../../domain/strategies/registry.js';
 import { SOURCE_LABELS } from '../../../../domain/signal.js';
 import type { KnownBlock } from '@slack/types';
 import { STATE_LABELS, type Incident } from '../../../../domain/incident.js';
@@ -45,7 +46,7 @@ function planLines(plan: RollbackPlan): string[] {
     const flags = [step.idempotent ? 'idempotent' : 'runs once', `timeout ${formatDuration(step.timeoutMs)}`];
     const why = step.addedBecause ? ` — _${escapeMrkdwn(step.addedBecause)}_` : '';
     lines.push(
-      `${index + 1}. *${escapeMrkdwn(step.name)}* (${flags.join(', ')})${why}\n${codeSpan(truncate(displayArgv(step.argv), 1200))}`,
+      `${index + 1}. *${escapeMrkdwn(step.name)}* (${flags.join(', ')})${why}\n${codeSpan(truncate(stepCommandText(step), 1200))}`,
     );
   });
   if (plan.verify.length > 0) {

@@ -3,13 +3,13 @@
  * that manual intervention is required, lists exactly what was tried (each attempt's steps and
  * errors) and what to check before anyone acts by hand.
  */
+import { stepCommandText } from '../../../../domain/strategies/registry.js';
 import type { KnownBlock } from '@slack/types';
 import type { Incident } from '../../../../domain/incident.js';
 import type { TimelineEvent } from '../../../../domain/timeline.js';
 import type { ExecutionSummary, StepSummary } from '../../../../domain/execution-summary.js';
 import { summarizeExecution } from '../../../../domain/execution-summary.js';
 import { plural } from '../../../../domain/event-text.js';
-import { displayArgv } from '../../../../domain/plan.js';
 import { formatDuration } from '../../../../domain/values.js';
 import { codeSpan, escapeMrkdwn, mention, packLines, section, truncate } from './mrkdwn.js';
 import { sortEvents } from './timeline-message.js';
@@ -26,7 +26,7 @@ const HEADLINES: Record<EscalationKind, string> = {
 const ERROR_LIMIT = 300;
 
 function command(step: StepSummary): string {
-  return step.argv ? ` ${codeSpan(displayArgv(step.argv))}` : '';
+  return step.argv ? ` ${codeSpan(stepCommandText(step))}` : '';
 }
 
 function triedLines(summary: ExecutionSummary): string[] {

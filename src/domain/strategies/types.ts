@@ -1,0 +1,46 @@
+/**
+ * Strategy steps: a rollback step that knows its system. The catalog names one (`kubernetes:`,
+ * `helm:`); when the step runs, it reads the live system and resolves to exact argv, so the target
+ * is always an explicit revision (a bare `rollout undo` toggles; a bare `helm rollback` can land on
+ * a failed revision).
+ */
+
+export interface KubernetesSpec {
+  kind: 'kubernetes';
+  deployment: string;
+  namespace: string;
+  /** The container whose image tag names the version; may be left out with one container. */
+  container?: string;
+}
+
+export interface HelmSpec {
+  kind: 'helm';
+  release: string;
+  namespace: string;
+}
+
+export type StrategySpec = KubernetesSpec | HelmSpec;
+export type StrategyKind = StrategySpec['kind'];
+
+/** What a strategy resolved to against the live system. */
+export interface Resolution {
+  /** The commands to run, in order (argv lists). */
+  commands: string[][];
+  /** In words, for the timeline and the dry run: "revision 3 has image checkout:v2.3.0". */
+  summary: string;
+  /** True when the live system is already at the target: only the wait/check runs. */
+  alreadyThere: boolean;
+}
+
+/** A live state the strategy must not act on (a pending Helm release, no revision with the target). */
+export class StrategyRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StrategyRefusal';
+  }
+}
+
+/** DNS-1123 names as Kubernetes validates them (deployments, namespaces, containers). */
+export const KUBERNETES_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** Helm release names: lower case, digits and dashes, at most 53 characters. */
+export const HELM_RELEASE = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;

@@ -1,0 +1,198 @@
+/**
+ * The kubernetes and helm strategies through the real engine and process runner, against
+ * stand-ins for kubectl and helm (test/fixtures/bin) that answer in the real tools' formats and
+ * keep the cluster's state between calls. Asserts the exact argv the bot ran.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command-runner.js';
+import type { PlanStep } from '../../../src/domain/plan.js';
+import type { StrategySpec } from '../../../src/domain/strategies/types.js';
+import { executePlan } from '../../../src/flows/execute-rollback.js';
+import { REPO, engineFixture, plan, recordStep } from '../execution/helpers.js';
+
+const BIN = join(REPO, 'test/fixtures/bin');
+const runner = new ExecaCommandRunner({
+  parentEnv: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}` },
+});
+
+const image = (tag: string) => [{ name: 'checkout', image: `registry.example.com/checkout:${tag}` }];
+const cluster = () => ({
+  deployments: { checkout: { namespace: 'prod', containers: image('v2.4.0') } },
+  replicaSets: [
+    {
+      name: 'checkout-5d8f7',
+      deployment: 'checkout',
+      namespace: 'prod',
+      revision: 1,
+      containers: image('v2.2.0'),
+    },
+    {
+      name: 'checkout-7c9b4',
+      deployment: 'checkout',
+      namespace: 'prod',
+      revision: 2,
+      containers: image('v2.3.0'),
+    },
+    {
+      name: 'checkout-9f6d2',
+      deployment: 'checkout',
+      namespace: 'prod',
+      revision: 3,
+      containers: image('v2.4.0'),
+    },
+  ],
+  releases: {
+    checkout: [
+      {
+        revision: 1,
+        updated: '2026-11-20T10:00:00Z',
+        status: 'superseded',
+        chart: 'checkout-1.4.0',
+        app_version: 'v2.3.0',
+        description: 'Install complete',
+      },
+      {
+        revision: 2,
+        updated: '2026-12-02T09:00:00Z',
+        status: 'failed',
+        chart: 'checkout-1.4.1',
+        app_version: 'v2.3.0',
+        description: 'Upgrade "checkout" failed: timed out waiting for the condition',
+      },
+      {
+        revision: 3,
+        updated: '2026-12-03T14:00:00Z',
+        status: 'deployed',
+        chart: 'checkout-1.5.0',
+        app_version: 'v2.4.0',
+        description: 'Upgrade complete',
+      },
+    ],
+  },
+});
+
+describe('strategies against the live system', () => {
+  const engine = engineFixture('strategy');
+  let stateFile: string;
+  let logFile: string;
+  const calls = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as string[]).join(' '));
+  const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as ReturnType<typeof cluster>;
+  const env = () => ({ FAKE_CLUSTER_STATE: stateFile, FAKE_CLUSTER_LOG: logFile });
+
+  beforeEach(() => {
+    stateFile = join(engine.scratch().dir, 'cluster.json');
+    logFile = join(engine.scratch().dir, 'calls.jsonl');
+    writeFileSync(stateFile, JSON.stringify(cluster()));
+    writeFileSync(logFile, '');
+  });
+
+  const strategyStep = (spec: StrategySpec, toVersion?: string): PlanStep => ({
+    id: 's1',
+    name: 'Roll back',
+    argv: [],
+    idempotent: true,
+    timeoutMs: 30_000,
+    env: env(),
+    strategy: { spec, ...(toVersion ? { toVersion } : {}) },
+  });
+  const run = (step: PlanStep) => executePlan(engine.context(plan([step]), { runner }).ctx);
+  const currentImage = () => {
+    const s = state();
+    const newest = [...s.replicaSets].sort((a, b) => b.revision - a.revision)[0];
+    return newest?.containers[0]?.image;
+  };
+  const K8S: StrategySpec = { kind: 'kubernetes', deployment: 'checkout', namespace: 'prod' };
+
+  it('kubernetes: undoes to the explicit revision whose image tag is the target, then waits for the rollout', async () => {
+    const outcome = await run(strategyStep(K8S, 'v2.3.0'));
+    expect(outcome.kind).toBe('completed');
+    expect(calls()).toEqual([
+      'kubectl get replicasets -n prod -o json',
+      'kubectl get deployment/checkout -n prod -o json',
+      'kubectl rollout undo deployment/checkout -n prod --to-revision=2',
+      expect.stringMatching(/^kubectl rollout status deployment\/checkout -n prod --timeout=(29|30)s$/),
+    ]);
+    expect(currentImage()).toBe('registry.example.com/checkout:v2.3.0');
+    expect(outcome.steps[0]?.outputTail).toContain(
+      'resolved: revision 2 of deployment/checkout runs registry.example.com/checkout:v2.3.0',
+    );
+  });
+
+  it('kubernetes: a re-run with the image already at the target changes nothing', async () => {
+    await run(strategyStep(K8S, 'v2.3.0'));
+    writeFileSync(logFile, '');
+    const again = await run(strategyStep(K8S, 'v2.3.0'));
+    expect(again.kind).toBe('completed');
+    expect(calls().filter((call) => call.includes('undo'))).toEqual([]);
+    expect(currentImage()).toBe('registry.example.com/checkout:v2.3.0');
+  });
+
+  it('a bare `rollout undo` toggles: run twice, the bad version is back (why the strategy names a revision)', async () => {
+    const bare = (id: string): PlanStep => ({
+      ...recordStep(id, logFile),
+      argv: ['kubectl', 'rollout', 'undo', 'deployment/checkout', '-n', 'prod'],
+      env: env(),
+    });
+    await run(bare('s1'));
+    expect(currentImage()).toBe('registry.example.com/checkout:v2.3.0');
+    await run(bare('s1'));
+    expect(currentImage()).toBe('registry.example.com/checkout:v2.4.0');
+  });
+
+  it('kubernetes: refuses, running nothing, when no revision has the target tag', async () => {
+    const outcome = await run(strategyStep(K8S, 'v9.9.9'));
+    expect(outcome).toMatchObject({
+      kind: 'step_failed',
+      failure: 'bad_plan',
+      error:
+        'no revision of deployment/checkout in prod has image tag v9.9.9 (revisions kept: 3 (v2.4.0), 2 (v2.3.0), 1 (v2.2.0))',
+    });
+    expect(calls().filter((call) => !call.includes(' get '))).toEqual([]);
+  });
+
+  it('helm: rolls back to the last good revision with the target app version, never the failed one', async () => {
+    const outcome = await run(
+      strategyStep({ kind: 'helm', release: 'checkout', namespace: 'prod' }, 'v2.3.0'),
+    );
+    expect(outcome.kind).toBe('completed');
+    expect(calls()).toEqual([
+      'helm history checkout -n prod -o json',
+      expect.stringMatching(/^helm rollback checkout 1 -n prod --wait --timeout (29|30)s$/),
+    ]);
+    expect(state().releases.checkout.at(-1)).toMatchObject({
+      revision: 4,
+      status: 'deployed',
+      app_version: 'v2.3.0',
+      description: 'Rollback to 1',
+    });
+  });
+
+  it('helm: refuses a release with another operation in progress', async () => {
+    const s = cluster();
+    s.releases.checkout.push({
+      revision: 4,
+      updated: '2026-12-03T14:30:00Z',
+      status: 'pending-upgrade',
+      chart: 'checkout-1.5.1',
+      app_version: 'v2.4.1',
+      description: 'Preparing upgrade',
+    });
+    writeFileSync(stateFile, JSON.stringify(s));
+    const outcome = await run(
+      strategyStep({ kind: 'helm', release: 'checkout', namespace: 'prod' }, 'v2.3.0'),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'step_failed',
+      failure: 'bad_plan',
+      error: expect.stringContaining(
+        'release checkout is pending-upgrade at revision 4: another Helm operation is in progress',
+      ),
+    });
+    expect(calls()).toEqual(['helm history checkout -n prod -o json']);
+  });
+});
