@@ -47,6 +47,8 @@ import { DEFAULT_SAFETY_TIME_BOUND_MS, resumePendingAnalyses } from './flows/saf
 import { DEFAULT_EVIDENCE_TIME_BOUND_MS, resumePendingEvidence } from './flows/evidence.js';
 import { PrometheusSource } from './adapters/outbound/prometheus/prometheus-source.js';
 import { PostgresLiveSchema } from './adapters/outbound/postgres/live-schema.js';
+import { ExecaCommandRunner } from './adapters/outbound/shell/command-runner.js';
+import { createRedactor } from './adapters/outbound/shell/redact.js';
 import { renderIncidentChart } from './adapters/outbound/render/incident-chart.js';
 
 const { App, ExpressReceiver } = bolt;
@@ -116,13 +118,13 @@ export interface Bot {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const catalog = options.catalog ?? (await loadCatalog(config.catalogPath));
-  const logger =
-    options.logger ??
-    createLogger({
-      level: config.logLevel,
-      pretty: config.pretty,
-      secrets: secretsToRedact(config, catalog, options.execution?.notifyEnv ?? {}, options.catalogEnv ?? {}),
-    });
+  const secrets = secretsToRedact(
+    config,
+    catalog,
+    options.execution?.notifyEnv ?? {},
+    options.catalogEnv ?? {},
+  );
+  const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: config.pretty, secrets });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await redis.connect();
   for (const problem of await redisDurabilityProblems(redis)) logger.warn(problem);
@@ -144,6 +146,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const signals = new SignalStore(redis, config.redisPrefix);
   const locks = new LockStore(redis, config.redisPrefix);
   const background = new BackgroundTasks();
+  // The one process runner, its output redacted of every secret the bot knows.
+  const runner = new ExecaCommandRunner({ redactor: createRedactor(secrets) });
   const deps: FlowDeps = {
     catalog,
     store,
@@ -170,6 +174,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       timeBoundMs: options.evidenceTimeBoundMs ?? DEFAULT_EVIDENCE_TIME_BOUND_MS,
       tasks: background,
     },
+    runner,
     logger,
     metrics,
     now: options.now ?? (() => new Date()),

@@ -4,7 +4,7 @@
  * roles `all` and `worker`, the BullMQ workers. bot.ts starts it and stops it first on shutdown.
  */
 import type { Redis } from 'ioredis';
-import { secretsOf, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { reconcile } from '../flows/reconcile.js';
 import { refreshWaitingCards, runRollback, type RollbackDeps } from '../flows/run-rollback.js';
@@ -13,8 +13,6 @@ import {
   WebhookNotifier,
   type Notifier,
 } from '../adapters/outbound/notify/webhook-notifier.js';
-import { ExecaCommandRunner } from '../adapters/outbound/shell/command-runner.js';
-import { createRedactor } from '../adapters/outbound/shell/redact.js';
 import { RedisStepJournal } from '../adapters/outbound/store/step-journal.js';
 import { SignalOutbox } from '../adapters/outbound/store/signal-outbox.js';
 import { drainSignals } from '../flows/signal-outbox.js';
@@ -70,7 +68,6 @@ export async function startRollbackRuntime(
   const deps: RollbackDeps = {
     ...flowDeps,
     journal: new RedisStepJournal(redis, { keyPrefix: config.redisPrefix }),
-    runner: new ExecaCommandRunner({ redactor: createRedactor(secretsOf(config)) }),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
     stepLeaseMs: { ...DEFAULT_WORKER_SETTINGS, ...options.worker }.stepLeaseMs,
   };

@@ -5,12 +5,13 @@
 import { isSafeValue } from './values.js';
 
 export const USAGE =
-  'Usage: `/rollback <service> <environment> [--to <version>] [reason…]` · `/rollback status [incident-id]` · `/rollback unlock <service> <environment>` · `/rollback help`';
+  'Usage: `/rollback <service> <environment> [--to <version>] [reason…]` · `/rollback dry-run <service> <environment> [--to <version>]` · `/rollback status [incident-id]` · `/rollback unlock <service> <environment>` · `/rollback help`';
 
 export type RollbackCommand =
   | { kind: 'help' }
   | { kind: 'status'; incidentId?: string }
   | { kind: 'unlock'; service: string; environment: string }
+  | { kind: 'dry-run'; service: string; environment: string; toVersion?: string }
   | { kind: 'request'; service: string; environment: string; toVersion?: string; reason: string }
   | { kind: 'invalid'; problem: string };
 
@@ -52,6 +53,18 @@ export function parseRollbackCommand(text: string): RollbackCommand {
       (extra !== undefined ? 'unlock takes only a service and an environment' : undefined);
     if (problem) return { kind: 'invalid', problem };
     return { kind: 'unlock', service: service as string, environment: environment as string };
+  }
+  if (first === 'dry-run') {
+    const parsed = parseRequest(rest);
+    if (parsed.kind !== 'request') return parsed;
+    if (parsed.reason)
+      return { kind: 'invalid', problem: 'dry-run takes a service, an environment and --to only' };
+    return {
+      kind: 'dry-run',
+      service: parsed.service,
+      environment: parsed.environment,
+      ...(parsed.toVersion ? { toVersion: parsed.toVersion } : {}),
+    };
   }
   return parseRequest(words);
 }

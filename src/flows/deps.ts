@@ -5,6 +5,7 @@ import type { DeployHistory, DeployLocks, IncidentRepository, SignalLog } from '
 import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
 import type { Metrics } from '../adapters/outbound/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
+import type { CommandRunner } from './ports/command-runner.js';
 import type { EvidencePorts } from './evidence.js';
 
 /**
@@ -29,6 +30,8 @@ export interface FlowDeps {
   safety: SafetyPorts;
   /** Metrics from the team's Prometheus (now against the pre-deploy baseline) and their charts. */
   evidence: EvidencePorts;
+  /** The one process runner: strategy reads and dry runs (the worker's steps use the same kind). */
+  runner: CommandRunner;
   logger: Logger;
   metrics: Metrics;
   now: () => Date;

@@ -15,14 +15,29 @@ import { refreshViews } from './views.js';
 
 type GateAnswer = { open: true } | { open: false; why: string; whatToCheck: string };
 
-/** The execution-time gate for one incident; each answer is on its timeline. */
-export function schemaGate(deps: FlowDeps, incident: Incident): (() => Promise<GateAnswer>) | undefined {
+/**
+ * The execution-time gate for one incident; each answer is on its timeline. A dry run asks the
+ * same questions of the live database and records nothing.
+ */
+export function schemaGate(
+  deps: FlowDeps,
+  incident: Incident,
+  options: { dryRun?: boolean } = {},
+): (() => Promise<GateAnswer>) | undefined {
   const gate = incident.safety?.gate;
   if (!gate) return undefined;
-  const record = async (open: boolean, detail: string) =>
-    deps.store.append(incident.id, { type: 'schema_gate', at: deps.now().toISOString(), open, detail });
+  const record = async (open: boolean, detail: string) => {
+    if (!options.dryRun)
+      await deps.store.append(incident.id, {
+        type: 'schema_gate',
+        at: deps.now().toISOString(),
+        open,
+        detail,
+      });
+  };
   return async () => {
-    const current = (await deps.store.get(incident.id))?.safety?.gate ?? gate;
+    // Waivers given since the rollback was queued count.
+    const current = options.dryRun ? gate : ((await deps.store.get(incident.id))?.safety?.gate ?? gate);
     if (current.waivers.length >= GATE_WAIVERS_NEEDED) {
       await record(true, `waived by two approvers; not checked`);
       return { open: true };

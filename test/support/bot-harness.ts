@@ -56,6 +56,13 @@ ${
 `;
 }
 
+const ACTIONS = {
+  approve: 'rollback_approve',
+  reject: 'rollback_reject',
+  waive: 'rollback_waive_gate',
+  'dry-run': 'rollback_dry_run',
+} as const;
+
 export interface Harness {
   bot: Bot;
   slack: SlackStub;
@@ -66,7 +73,7 @@ export interface Harness {
     opts?: Partial<SendOptions> & { triggerId?: string },
   ): Promise<{ status: number; text: string; ms: number }>;
   click(
-    action: 'approve' | 'reject' | 'waive',
+    action: 'approve' | 'reject' | 'waive' | 'dry-run',
     incidentId: string,
     userId: string,
   ): Promise<{ status: number; text: string }>;
@@ -115,9 +122,7 @@ export async function startHarness(
     async click(action, incidentId, userId) {
       const incident = await harness.bot.deps.store.get(incidentId);
       const body = blockActionBody({
-        actionId: { approve: 'rollback_approve', reject: 'rollback_reject', waive: 'rollback_waive_gate' }[
-          action
-        ],
+        actionId: ACTIONS[action],
         value: incidentId,
         userId,
         messageTs: incident?.messageTs,

@@ -25,14 +25,14 @@ export const STRATEGIES = {
     reads: kubernetesReads,
     resolve: resolveKubernetes,
     describe: (spec, toVersion) =>
-      `kubectl rollout undo deployment/${spec.deployment} -n ${spec.namespace} --to-revision=<the revision whose image tag is ${toVersion ?? 'the previous one'}>, then rollout status (revision read from its ReplicaSets when the step runs)`,
+      `kubectl rollout undo deployment/${spec.deployment} -n ${spec.namespace} --to-revision=N, then rollout status; N = the revision whose image tag is ${toVersion ?? 'the one before the current'}, read from its ReplicaSets when the step runs`,
     idempotent: true,
   },
   helm: {
     reads: helmReads,
     resolve: resolveHelm,
     describe: (spec, toVersion) =>
-      `helm rollback ${spec.release} <the last deployed/superseded revision with app version ${toVersion ?? 'before the current one'}> -n ${spec.namespace} --wait (revision read from helm history when the step runs; refused while the release is pending-*)`,
+      `helm rollback ${spec.release} N -n ${spec.namespace} --wait; N = the last deployed or superseded revision with app version ${toVersion ?? 'before the current one'}, read from helm history when the step runs (refused while the release is pending-*)`,
     idempotent: true,
   },
 } satisfies Registry;

@@ -48,7 +48,7 @@ describe('strategy steps in the catalog', () => {
       },
     });
     expect(stepCommandText(plan.steps[0]!)).toMatch(
-      /^kubectl rollout undo deployment\/checkout -n prod --to-revision=<the revision whose image tag is v2\.3\.0>/,
+      /^kubectl rollout undo deployment\/checkout -n prod --to-revision=N, then rollout status; N = the revision whose image tag is v2\.3\.0/,
     );
   });
 

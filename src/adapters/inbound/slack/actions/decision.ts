@@ -3,6 +3,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { FlowDeps } from '../../../../flows/deps.js';
 import { approveClick, rejectClick, type ClickOutcome } from '../../../../flows/decide.js';
 import { waiveGateClick } from '../../../../flows/schema-gate.js';
+import { dryRunClick } from '../../../../flows/dry-run.js';
 import { ACTION_IDS } from '../../../outbound/slack/blocks/action-ids.js';
 
 const INCIDENT_ID = /^RB-\d{1,9}$/;
@@ -41,4 +42,5 @@ export function registerDecisionActions(app: App, deps: FlowDeps): void {
   register(app, deps, ACTION_IDS.approve, approveClick);
   register(app, deps, ACTION_IDS.reject, rejectClick);
   register(app, deps, ACTION_IDS.waiveGate, waiveGateClick);
+  register(app, deps, ACTION_IDS.dryRun, dryRunClick);
 }

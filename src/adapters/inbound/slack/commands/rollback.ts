@@ -7,6 +7,7 @@ import { USAGE, parseRollbackCommand } from '../../../../domain/command.js';
 import { findEnvironment, serviceNames } from '../../../../catalog/load.js';
 import type { FlowDeps } from '../../../../flows/deps.js';
 import { UserFacingError } from '../../../../flows/errors.js';
+import { dryRunRequest } from '../../../../flows/dry-run.js';
 import { openIncident } from '../../../../flows/open-incident.js';
 import { statusText } from '../../../../flows/status.js';
 import { requestContext, unlockDeploys } from '../../../../flows/unlock.js';
@@ -47,7 +48,7 @@ export function register(app: App, deps: FlowDeps): void {
     const parsed = parseRollbackCommand(command.text);
     if (parsed.kind === 'help') return ack(ephemeral(helpText(deps)));
     if (parsed.kind === 'invalid') return ack(ephemeral(`${parsed.problem}.\n${USAGE}\n${knownNames(deps)}`));
-    if (parsed.kind === 'request' || parsed.kind === 'unlock') {
+    if (parsed.kind === 'request' || parsed.kind === 'unlock' || parsed.kind === 'dry-run') {
       if (!findEnvironment(deps.catalog, parsed.service, parsed.environment)) {
         const problem = Object.hasOwn(deps.catalog.services, parsed.service)
           ? `Unknown environment "${parsed.environment}" for ${parsed.service}`
@@ -59,6 +60,8 @@ export function register(app: App, deps: FlowDeps): void {
     try {
       if (parsed.kind === 'status') {
         await respond(ephemeral(await statusText(deps, parsed.incidentId)));
+      } else if (parsed.kind === 'dry-run') {
+        await respond(ephemeral(await dryRunRequest(deps, parsed)));
       } else if (parsed.kind === 'unlock') {
         await respond(
           ephemeral(await unlockDeploys(deps, parsed.service, parsed.environment, command.user_id)),

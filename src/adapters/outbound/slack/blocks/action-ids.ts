@@ -3,6 +3,7 @@ export const ACTION_IDS = {
   approve: 'rollback_approve',
   reject: 'rollback_reject',
   waiveGate: 'rollback_waive_gate',
+  dryRun: 'rollback_dry_run',
 } as const;
 
 export const BLOCK_IDS = {

@@ -133,6 +133,12 @@ function decisionButtons(incident: Incident): KnownBlock {
         text: { type: 'plain_text', text: 'Reject' },
         value: incident.id,
       },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.dryRun,
+        text: { type: 'plain_text', text: 'Dry run' },
+        value: incident.id,
+      },
     ],
   };
 }
