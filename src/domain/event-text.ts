@@ -98,6 +98,8 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       return `Deployed ${code(event.version)}${event.previousVersion ? ` (replacing ${code(event.previousVersion)})` : ''}`;
     case 'unlocked':
       return `${person(event.by)} lifted the deploy lock`;
+    case 'stop_requested':
+      return `${person(event.by)} pressed Stop: no further step starts`;
     case 'gate_waiver':
       return `${person(event.by)} waived the schema gate (${event.count} of ${event.required})`;
     case 'gate_waived':

@@ -89,6 +89,8 @@ export interface Incident {
   links?: { label: string; url: string }[];
   /** Rollback safety, when the analysis is wired in. */
   safety?: IncidentSafety;
+  /** An approver pressed Stop: no further step starts. */
+  stopRequested?: { by: string; at: string };
   /** Measured RED evidence against the pre-deploy baseline, when the environment has metrics. */
   evidence?: Evidence;
   createdAt: string;

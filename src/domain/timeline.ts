@@ -56,6 +56,7 @@ export type TimelineEvent =
     })
   | (Base & { type: 'deploy'; version: string; previousVersion?: string })
   | (Base & { type: 'unlocked'; by: string })
+  | (Base & { type: 'stop_requested'; by: string })
   | (Base & { type: 'gate_waiver'; by: string; count: number; required: number })
   | (Base & { type: 'gate_waived'; approvers: string[]; requirements: string[] })
   | (Base & { type: 'schema_gate'; open: boolean; detail: string })

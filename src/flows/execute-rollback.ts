@@ -81,6 +81,18 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
         steps,
       };
     }
+    const stop = await ctx.stopRequested?.();
+    if (stop) {
+      const done = steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').map((s) => s.name);
+      return {
+        kind: 'manual_intervention',
+        stepId: step.id,
+        stepName: step.name,
+        why: `stopped by <@${stop.by}> before step "${step.name}"`,
+        whatToCheck: `Steps done: ${done.length > 0 ? done.join(', ') : 'none'}. Finish the rollback by hand or open a new request.`,
+        steps,
+      };
+    }
     // The schema gate, right before the first code step: the preconditions must be in effect now.
     if (ctx.gate && !gateChecked && !isPreconditionStep(step) && !codeAlreadyRan(ctx.plan, journal)) {
       gateChecked = true;

@@ -123,6 +123,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       deadline,
       metrics: metricsReader(deps, started.incident),
       ...(gate ? { gate } : {}),
+      stopRequested: async () => (await deps.store.get(incidentId))?.stopRequested,
       emit: async (event) => {
         await deps.store.append(incidentId, event);
         progress.schedule();

@@ -61,6 +61,7 @@ const ACTIONS = {
   reject: 'rollback_reject',
   waive: 'rollback_waive_gate',
   'dry-run': 'rollback_dry_run',
+  stop: 'rollback_stop',
 } as const;
 
 export interface Harness {
@@ -73,7 +74,7 @@ export interface Harness {
     opts?: Partial<SendOptions> & { triggerId?: string },
   ): Promise<{ status: number; text: string; ms: number }>;
   click(
-    action: 'approve' | 'reject' | 'waive' | 'dry-run',
+    action: keyof typeof ACTIONS,
     incidentId: string,
     userId: string,
   ): Promise<{ status: number; text: string }>;

@@ -4,6 +4,7 @@ import type { FlowDeps } from '../../../../flows/deps.js';
 import { approveClick, rejectClick, type ClickOutcome } from '../../../../flows/decide.js';
 import { waiveGateClick } from '../../../../flows/schema-gate.js';
 import { dryRunClick } from '../../../../flows/dry-run.js';
+import { stopClick } from '../../../../flows/stop.js';
 import { ACTION_IDS } from '../../../outbound/slack/blocks/action-ids.js';
 
 const INCIDENT_ID = /^RB-\d{1,9}$/;
@@ -43,4 +44,5 @@ export function registerDecisionActions(app: App, deps: FlowDeps): void {
   register(app, deps, ACTION_IDS.reject, rejectClick);
   register(app, deps, ACTION_IDS.waiveGate, waiveGateClick);
   register(app, deps, ACTION_IDS.dryRun, dryRunClick);
+  register(app, deps, ACTION_IDS.stop, stopClick);
 }

@@ -4,6 +4,7 @@ export const ACTION_IDS = {
   reject: 'rollback_reject',
   waiveGate: 'rollback_waive_gate',
   dryRun: 'rollback_dry_run',
+  stop: 'rollback_stop',
 } as const;
 
 export const BLOCK_IDS = {

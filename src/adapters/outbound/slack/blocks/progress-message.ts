@@ -12,7 +12,8 @@ import { summarizeExecution } from '../../../../domain/execution-summary.js';
 import { plural } from '../../../../domain/event-text.js';
 import { formatDuration } from '../../../../domain/values.js';
 import { formatUtcTime } from '../../../../domain/format-time.js';
-import { context, escapeMrkdwn, packLines, section, truncate } from './mrkdwn.js';
+import { context, escapeMrkdwn, mention, packLines, section, truncate } from './mrkdwn.js';
+import { ACTION_IDS } from './action-ids.js';
 import { sortEvents } from './timeline-message.js';
 
 /** The mark each step state shows. `unfinished`: started, then the rollback ended with no result. */
@@ -71,6 +72,40 @@ function checkLine(check: CheckSummary): string {
   return parts.join(' · ');
 }
 
+/** The Stop button while the rollback can still be stopped; who asked, once someone did. */
+function stopBlocks(incident: Incident): KnownBlock[] {
+  if (incident.stopRequested)
+    return [
+      context(
+        `:octagonal_sign: Stop requested by ${mention(incident.stopRequested.by)} at ${formatUtcTime(incident.stopRequested.at)} UTC: the rollback stops after the running step.`,
+      ),
+    ];
+  if (incident.state !== 'running' && incident.state !== 'queued') return [];
+  return [
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.stop,
+          style: 'danger',
+          value: incident.id,
+          text: { type: 'plain_text', text: 'Stop' },
+          confirm: {
+            title: { type: 'plain_text', text: `Stop ${incident.id}?` },
+            text: {
+              type: 'mrkdwn',
+              text: 'The running step finishes; no further step starts. The rollback ends for a human to finish (MANUAL_INTERVENTION_REQUIRED), with what ran on the timeline.',
+            },
+            confirm: { type: 'plain_text', text: 'Stop' },
+            deny: { type: 'plain_text', text: 'Keep going' },
+          },
+        },
+      ],
+    },
+  ];
+}
+
 export function progressMessage(
   incident: Incident,
   events: TimelineEvent[],
@@ -103,6 +138,7 @@ export function progressMessage(
       ),
     );
   }
+  blocks.push(...stopBlocks(incident));
   const running = summary.steps.find((s) => s.status === 'running');
   const text = `${incident.id} ${incident.service}/${incident.environment}: ${STATE_LABELS[incident.state]}, ${done} of ${summary.steps.length} steps done${
     running ? `, running ${running.name}` : ''
