@@ -12,6 +12,8 @@ function texts(blocks: KnownBlock[]): string[] {
   return blocks.map((block) => {
     if (block.type === 'section' && block.text) return block.text.text;
     if (block.type === 'context') return block.elements.map((e) => ('text' in e ? e.text : '')).join('');
+    if (block.type === 'actions')
+      return `[${block.elements.map((e) => ('action_id' in e ? e.action_id : '')).join(', ')}]`;
     throw new Error(`unexpected block ${block.type}`);
   });
 }
@@ -67,6 +69,15 @@ describe('the thread progress message', () => {
       '*Steps* (1 of 2 done)\n↷ *Undo deployment* · skipped: already succeeded in attempt 1\n… *Restart workers* · running · attempt 2',
     );
     expect(text).toBe('RB-1042 checkout/production: Running, 1 of 2 steps done, running Restart workers');
+    // While it runs, approvers can stop it; once someone did, the button gives way to who did.
+    expect(texts(blocks).at(-1)).toBe('[rollback_stop]');
+    const stopped = progressMessage(
+      incident({ state: 'running', stopRequested: { by: 'U0BOB', at: at('14:03:30') } }),
+      events,
+    );
+    expect(texts(stopped.blocks).at(-1)).toBe(
+      ':octagonal_sign: Stop requested by <@U0BOB> at 14:03:30 UTC: the rollback stops after the running step.',
+    );
   });
 
   it('after success: each step with its duration, checks with their tries, total time', () => {
