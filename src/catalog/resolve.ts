@@ -33,6 +33,7 @@ export const BUILT_IN = {
 function strategyOf(step: RawStep): StrategySpec | undefined {
   if (step.kubernetes) return { kind: 'kubernetes', ...step.kubernetes };
   if (step.helm) return { kind: 'helm', ...step.helm };
+  if (step.argoRollouts) return { kind: 'argoRollouts', ...step.argoRollouts };
   return undefined;
 }
 

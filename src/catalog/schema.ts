@@ -45,14 +45,26 @@ const stepSchema = z
         namespace: kubernetesName,
       })
       .optional(),
+    argoRollouts: z
+      .strictObject({
+        rollout: kubernetesName,
+        namespace: kubernetesName,
+        container: kubernetesName.optional(),
+      })
+      .optional(),
     idempotent: z.boolean().optional(),
     timeout: duration().optional(),
     env: envMap.optional(),
   })
   .superRefine((step, ctx) => {
-    const kinds = [step.run, step.kubernetes, step.helm].filter((kind) => kind !== undefined);
+    const kinds = [step.run, step.kubernetes, step.helm, step.argoRollouts].filter(
+      (kind) => kind !== undefined,
+    );
     if (kinds.length !== 1)
-      ctx.addIssue({ code: 'custom', message: 'expected exactly one of run, kubernetes or helm' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected exactly one of run, kubernetes, helm or argoRollouts',
+      });
     if (step.run === undefined && step.idempotent !== undefined)
       ctx.addIssue({
         code: 'custom',

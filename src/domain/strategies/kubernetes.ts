@@ -15,11 +15,12 @@ interface Container {
 interface PodTemplate {
   spec?: { containers?: Container[] };
 }
-interface KubeObject {
+export interface KubeObject {
   kind?: string;
   metadata?: {
     name?: string;
     annotations?: Record<string, string>;
+    labels?: Record<string, string>;
     ownerReferences?: { kind?: string; name?: string }[];
   };
   spec?: { template?: PodTemplate };
@@ -33,7 +34,11 @@ export function imageTag(image: string): string | undefined {
   return colon > slash ? name.slice(colon + 1) : undefined;
 }
 
-function containerOf(spec: KubernetesSpec, template: PodTemplate | undefined, what: string): Container {
+export function containerOf(
+  spec: { container?: string },
+  template: PodTemplate | undefined,
+  what: string,
+): Container {
   const containers = template?.spec?.containers ?? [];
   if (spec.container) {
     const found = containers.find((c) => c.name === spec.container);
@@ -47,7 +52,7 @@ function containerOf(spec: KubernetesSpec, template: PodTemplate | undefined, wh
   return containers[0] as Container;
 }
 
-function parse(json: string, what: string): KubeObject & { items?: KubeObject[] } {
+export function parse(json: string, what: string): KubeObject & { items?: KubeObject[] } {
   try {
     return JSON.parse(json) as KubeObject & { items?: KubeObject[] };
   } catch {
@@ -59,6 +64,39 @@ export const kubernetesReads = (spec: KubernetesSpec): string[][] => [
   ['kubectl', 'get', 'replicasets', '-n', spec.namespace, '-o', 'json'],
   ['kubectl', 'get', `deployment/${spec.deployment}`, '-n', spec.namespace, '-o', 'json'],
 ];
+
+/** The revisions a controller keeps, newest first: each ReplicaSet's revision and its image. */
+export function ownedRevisions(
+  replicaSetsJson: string | undefined,
+  spec: { container?: string },
+  ownerKind: string,
+  ownerName: string,
+  annotation: string,
+): { revision: number; image: string }[] {
+  return (parse(replicaSetsJson ?? '', 'the ReplicaSets').items ?? [])
+    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === ownerKind && o.name === ownerName))
+    .map((rs) => ({
+      revision: Number(rs.metadata?.annotations?.[annotation] ?? NaN),
+      image: containerOf(spec, rs.spec?.template, `ReplicaSet ${rs.metadata?.name ?? '?'}`).image ?? '',
+    }))
+    .filter((rs) => Number.isInteger(rs.revision))
+    .sort((a, b) => b.revision - a.revision);
+}
+
+/** The newest revision with the target tag, or (no target) the newest before the current one. */
+export function chooseRevision(
+  owned: { revision: number; image: string }[],
+  toVersion: string | undefined,
+  currentRevision: number,
+): { revision: number; image: string } | undefined {
+  return toVersion !== undefined
+    ? owned.find((rs) => imageTag(rs.image) === toVersion)
+    : owned.find((rs) => Number.isInteger(currentRevision) && rs.revision < currentRevision);
+}
+
+/** "3 (v2.4.0), 2 (v2.3.0)": what a refusal names as kept. */
+export const keptRevisions = (owned: { revision: number; image: string }[]) =>
+  owned.map((rs) => `${rs.revision} (${imageTag(rs.image) ?? rs.image})`).join(', ') || 'none';
 
 /**
  * The revision to roll back to: the newest one whose image tag is `toVersion`; without a version,
@@ -74,16 +112,7 @@ export function resolveKubernetes(
   const deployment = parse(deploymentJson ?? '', target);
   const currentImage = containerOf(spec, deployment.spec?.template, target).image ?? '';
   const currentRevision = Number(deployment.metadata?.annotations?.[REVISION] ?? NaN);
-  const owned = (parse(replicaSetsJson ?? '', 'the ReplicaSets').items ?? [])
-    .filter((rs) =>
-      rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === spec.deployment),
-    )
-    .map((rs) => ({
-      revision: Number(rs.metadata?.annotations?.[REVISION] ?? NaN),
-      image: containerOf(spec, rs.spec?.template, `ReplicaSet ${rs.metadata?.name ?? '?'}`).image ?? '',
-    }))
-    .filter((rs) => Number.isInteger(rs.revision))
-    .sort((a, b) => b.revision - a.revision);
+  const owned = ownedRevisions(replicaSetsJson, spec, 'Deployment', spec.deployment, REVISION);
   const status = [
     'kubectl',
     'rollout',
@@ -101,12 +130,9 @@ export function resolveKubernetes(
       alreadyThere: true,
     };
   }
-  const chosen =
-    toVersion !== undefined
-      ? owned.find((rs) => imageTag(rs.image) === toVersion)
-      : owned.find((rs) => Number.isInteger(currentRevision) && rs.revision < currentRevision);
+  const chosen = chooseRevision(owned, toVersion, currentRevision);
   if (!chosen) {
-    const kept = owned.map((rs) => `${rs.revision} (${imageTag(rs.image) ?? rs.image})`).join(', ') || 'none';
+    const kept = keptRevisions(owned);
     throw new StrategyRefusal(
       toVersion !== undefined
         ? `no revision of ${target} in ${spec.namespace} has image tag ${toVersion} (revisions kept: ${kept})`

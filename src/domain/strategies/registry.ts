@@ -3,6 +3,7 @@
  * that into exact argv, and how the card describes it before anything is read.
  */
 import { displayArgv } from '../plan.js';
+import { argoRolloutsReads, resolveArgoRollouts } from './argo-rollouts.js';
 import { helmReads, resolveHelm } from './helm.js';
 import { kubernetesReads, resolveKubernetes } from './kubernetes.js';
 import type { Resolution, StrategyKind, StrategySpec } from './types.js';
@@ -33,6 +34,13 @@ export const STRATEGIES = {
     resolve: resolveHelm,
     describe: (spec, toVersion) =>
       `helm rollback ${spec.release} N -n ${spec.namespace} --wait; N = the last deployed or superseded revision with app version ${toVersion ?? 'before the current one'}, read from helm history when the step runs (refused while the release is pending-*)`,
+    idempotent: true,
+  },
+  argoRollouts: {
+    reads: argoRolloutsReads,
+    resolve: resolveArgoRollouts,
+    describe: (spec, toVersion) =>
+      `kubectl-argo-rollouts undo ${spec.rollout} -n ${spec.namespace} --to-revision=N, then status; N = the revision whose image tag is ${toVersion ?? 'the one before the current'}, read from its ReplicaSets when the step runs (an undo, not an abort: abort leaves the new version in the spec; with Argo CD auto-sync, pause it or commit the revert)`,
     idempotent: true,
   },
 } satisfies Registry;

@@ -19,7 +19,14 @@ export interface HelmSpec {
   namespace: string;
 }
 
-export type StrategySpec = KubernetesSpec | HelmSpec;
+export interface ArgoRolloutsSpec {
+  kind: 'argoRollouts';
+  rollout: string;
+  namespace: string;
+  container?: string;
+}
+
+export type StrategySpec = KubernetesSpec | HelmSpec | ArgoRolloutsSpec;
 export type StrategyKind = StrategySpec['kind'];
 
 /** What a strategy resolved to against the live system. */

@@ -41,7 +41,10 @@ const cluster = () => ({
       revision: 3,
       containers: image('v2.4.0'),
     },
+    { name: 'web-6b7c8', rollout: 'web', namespace: 'prod', revision: 7, containers: image('v2.3.0') },
+    { name: 'web-8d9e1', rollout: 'web', namespace: 'prod', revision: 8, containers: image('v2.4.0') },
   ],
+  rollouts: { web: { namespace: 'prod', argocdApp: 'web-prod' } },
   releases: {
     checkout: [
       {
@@ -103,7 +106,9 @@ describe('strategies against the live system', () => {
   const run = (step: PlanStep) => executePlan(engine.context(plan([step]), { runner }).ctx);
   const currentImage = () => {
     const s = state();
-    const newest = [...s.replicaSets].sort((a, b) => b.revision - a.revision)[0];
+    const newest = s.replicaSets
+      .filter((rs) => 'deployment' in rs)
+      .sort((a, b) => b.revision - a.revision)[0];
     return newest?.containers[0]?.image;
   };
   const K8S: StrategySpec = { kind: 'kubernetes', deployment: 'checkout', namespace: 'prod' };
@@ -170,6 +175,27 @@ describe('strategies against the live system', () => {
       app_version: 'v2.3.0',
       description: 'Rollback to 1',
     });
+  });
+
+  it('argoRollouts: undoes (not aborts) to the explicit revision, and warns that Argo CD will sync it back', async () => {
+    const spec: StrategySpec = { kind: 'argoRollouts', rollout: 'web', namespace: 'prod' };
+    const outcome = await run(strategyStep(spec, 'v2.3.0'));
+    expect(outcome.kind).toBe('completed');
+    expect(calls()).toEqual([
+      'kubectl get replicasets -n prod -o json',
+      'kubectl get rollout/web -n prod -o json',
+      'kubectl-argo-rollouts undo web -n prod --to-revision=7',
+      expect.stringMatching(/^kubectl-argo-rollouts status web -n prod --timeout (29|30)s$/),
+    ]);
+    const tail = outcome.steps[0]?.outputTail ?? '';
+    expect(tail).toContain('undo, not abort: an abort leaves the new version in the spec');
+    expect(tail).toContain(
+      'Argo CD application "web-prod" manages this Rollout: pause its auto-sync or commit the revert',
+    );
+    const web = state().replicaSets.filter((rs) => 'rollout' in rs);
+    expect(web.sort((a, b) => b.revision - a.revision)[0]?.containers[0]?.image).toBe(
+      'registry.example.com/checkout:v2.3.0',
+    );
   });
 
   it('helm: refuses a release with another operation in progress', async () => {
