@@ -230,6 +230,38 @@ function correlate(
   return { correlation, deploy, sinceDeployMs, note };
 }
 
+/** Harm an error rate cannot show: an alert that reports it is IMMEDIATE whatever the numbers say. */
+const BEYOND_METRICS = new Set(['data corruption', 'a security breach', 'database integrity']);
+
+/**
+ * The numbers decide, except for what they cannot see: data corruption, a breach or database
+ * integrity named by the alert (DOMAIN: IMMEDIATE), and a deploy CI reports failed while the
+ * metrics show no harm yet (its new version may not be serving), which is at least PLANNED.
+ */
+function beyondMetrics(
+  signal: Signal | undefined,
+  graded: { tier: Tier; reasons: string[] },
+  t: TriageThresholds,
+): { tier: Tier; reasons: string[] } {
+  if (!signal || signal.status === 'resolved') return graded;
+  const text = `${signal.summary}\n${signal.description ?? ''}`;
+  const words = t.criticalWords.filter((word) => BEYOND_METRICS.has(word.label) && word.pattern.test(text));
+  if (words.length > 0)
+    return {
+      tier: 'IMMEDIATE',
+      reasons: [
+        `the alert reports ${words.map((w) => w.label).join(', ')}, which the metrics cannot show`,
+        ...graded.reasons,
+      ],
+    };
+  if (signal.source === 'deploy' && RANK[graded.tier] > RANK.PLANNED)
+    return {
+      tier: 'PLANNED',
+      reasons: ['CI/CD reports the deploy failed; the metrics show no harm yet', ...graded.reasons],
+    };
+  return graded;
+}
+
 /** The correlation the metrics give: the change point against the deploy, in words. */
 function measuredCorrelation(
   e: MeasuredEvidence,
@@ -284,7 +316,7 @@ export function triage(
 ): Assessment {
   const evidence = context.evidence ? { evidence: context.evidence } : {};
   if (context.evidence?.status === 'measured') {
-    const graded = tierFromEvidence(context.evidence, thresholds);
+    const graded = beyondMetrics(signal, tierFromEvidence(context.evidence, thresholds), thresholds);
     const later = signal
       ? deploys.find((d) => Date.parse(d.deployedAt) > Date.parse(signal.startedAt))
       : undefined;

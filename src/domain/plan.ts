@@ -116,6 +116,10 @@ export function resolvePlan(
   timeBudgetMs: number,
   values: PlanValues,
 ): RollbackPlan {
+  // A strategy without a target picks "the revision before the current one", which after a
+  // rollback is the bad version again: a retry would toggle back. Strategies need the target.
+  if (steps.some((step) => step.strategy) && !values.toVersion)
+    throw new PlanError('{toVersion} is unknown for this rollback');
   return {
     steps: steps.map((step, index) => ({
       id: `s${index + 1}`,

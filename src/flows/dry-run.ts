@@ -37,9 +37,10 @@ async function dryRunStep(runner: CommandRunner, step: PlanStep, index: number):
       if (!dry) continue;
       const answer = await runner.run({ ...request, argv: dry });
       const said = answer.outputTail.trim().split('\n').slice(-3).join(' / ');
-      lines.push(
-        `   \`${displayArgv(dry)}\`: ${answer.status === 'succeeded' ? said || 'ok' : answer.error}`,
-      );
+      // A refusal's reason ("Forbidden: cannot patch deployments") is in the output, not the exit code.
+      const result =
+        answer.status === 'succeeded' ? said || 'ok' : `${answer.error}${said ? `: ${said}` : ''}`;
+      lines.push(`   \`${displayArgv(dry)}\`: ${result}`);
     }
     return lines.join('\n');
   } catch (error) {
@@ -106,6 +107,6 @@ export async function dryRunRequest(
   return [
     `*Dry run* of rolling ${request.service}/${request.environment} back (${versions}); nothing was changed, no request opened.`,
     ...lines,
-    `_Verify afterwards: ${plan.verify.map((check) => check.name).join(', ') || 'no checks'}. The safety analysis runs when you open the request._`,
+    `_Verify afterwards: ${plan.verify.map((check) => check.name).join(', ') || 'no checks'}. The safety analysis and the schema gate run when you open the request; its card's Dry run button includes the gate._`,
   ].join('\n');
 }

@@ -46,17 +46,32 @@ export interface EvidenceReading {
 
 const first = (series: MetricSeries[]): Point[] => series[0]?.points ?? [];
 
-/** The baseline window: the `baseline` before the suspect deploy, or before now without one. */
+/**
+ * A service that never answered 5xx has no 5xx series at all (clients create it at the first
+ * 500), so the error-rate query is empty while requests flow: that is 0%, not "no data". Where
+ * there is no traffic either, nothing is invented.
+ */
+export function errorsOrZero(errors: Point[], throughput: Point[]): Point[] {
+  if (errors.length > 0) return errors;
+  return throughput.filter((p) => p.value > 0).map((p) => ({ at: p.at, value: 0 }));
+}
+
+/**
+ * The baseline window: the `baseline` before the suspect deploy, or (no deploy) before `anchor`,
+ * the moment the incident opened: read later (the verify watch, the after-rollback chart), the
+ * window stays where it was, never sliding into the incident itself.
+ */
 export async function evidenceWindow(
   deps: FlowDeps,
   incident: Pick<Incident, 'service' | 'environment' | 'fromVersion'>,
   lookbackMs: number,
   metrics: MetricsConfig,
+  anchor: Date = deps.now(),
 ): Promise<EvidenceWindow> {
   const now = deps.now();
   const history = await deps.deploys.history(incident.service, incident.environment, 20);
-  const deploy = suspectDeploy(history, now, lookbackMs, incident.fromVersion);
-  const baselineTo = deploy ? Date.parse(deploy.deployedAt) : now.getTime() - NO_DEPLOY_BASELINE_GAP_MS;
+  const deploy = suspectDeploy(history, anchor, lookbackMs, incident.fromVersion);
+  const baselineTo = deploy ? Date.parse(deploy.deployedAt) : anchor.getTime() - NO_DEPLOY_BASELINE_GAP_MS;
   return {
     baselineFrom: baselineTo - metrics.baselineMs,
     baselineTo,
@@ -85,7 +100,7 @@ export async function readSeries(
   ]);
   const label = metrics.endpointLabel;
   return {
-    errorRatio: first(errors),
+    errorRatio: errorsOrZero(first(errors), first(throughput)),
     p99Seconds: first(latency),
     throughputRps: first(throughput),
     ...(byEndpoint && label

@@ -130,6 +130,7 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
     now,
     ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+    ...(ctx.stopRequested ? { stopRequested: ctx.stopRequested } : {}),
   });
   const durationMs = now() - startedAt;
   // Checks cut short by shutdown say nothing about the service: the steps are journaled, so the

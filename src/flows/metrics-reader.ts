@@ -21,7 +21,13 @@ export function metricsReader(deps: FlowDeps, incident: Incident): MetricsReader
       if (incident.evidence?.status === 'measured') return incident.evidence.baseline;
       const env = findEnvironment(deps.catalog, incident.service, incident.environment);
       const lookback = env?.deployLookbackMs ?? BUILT_IN.deployLookbackMs;
-      const window = await evidenceWindow(deps, incident, lookback, check.metrics);
+      const window = await evidenceWindow(
+        deps,
+        incident,
+        lookback,
+        check.metrics,
+        new Date(incident.createdAt),
+      );
       const readings = await readSeries(
         source,
         check.metrics,
@@ -38,11 +44,13 @@ export function metricsReader(deps: FlowDeps, incident: Incident): MetricsReader
     },
     async current(check: MetricsCheckTemplate, signal: AbortSignal): Promise<RedNumbers> {
       const at = deps.now();
-      const [errors, latency] = await Promise.all([
+      const [errors, latency, throughput] = await Promise.all([
         source.instant(check.metrics, check.metrics.queries.errorRate, at, signal),
         source.instant(check.metrics, check.metrics.queries.latencyP99, at, signal),
+        source.instant(check.metrics, check.metrics.queries.throughput, at, signal),
       ]);
-      const errorRatio = errors[0]?.value;
+      // No 5xx series while requests flow is 0% (see errorsOrZero).
+      const errorRatio = errors[0]?.value ?? ((throughput[0]?.value ?? 0) > 0 ? 0 : undefined);
       const p99Seconds = latency[0]?.value;
       if (errorRatio === undefined && p99Seconds === undefined)
         throw new MetricsUnavailableError('no error-rate or latency data right now');

@@ -27,7 +27,13 @@ export async function postRecoveryChart(
 ): Promise<void> {
   const env = findEnvironment(deps.catalog, incident.service, incident.environment);
   if (!env?.metrics || !incident.evidence || !events.some((e) => e.type === 'rollback_started')) return;
-  const window = await evidenceWindow(deps, incident, env.deployLookbackMs, env.metrics);
+  const window = await evidenceWindow(
+    deps,
+    incident,
+    env.deployLookbackMs,
+    env.metrics,
+    new Date(incident.createdAt),
+  );
   const readings = await readSeries(deps.evidence.source, env.metrics, window.baselineFrom, window.now);
   await postEvidenceChart(
     deps,

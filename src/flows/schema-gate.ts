@@ -43,7 +43,7 @@ export function schemaGate(
       return { open: true };
     }
     const sqlList = [...new Set(current.requirements.map((r) => r.sql)), ...current.unreadable];
-    const runFirst = `Run ${sqlList.map((sql) => `\`${sql}\``).join(', ')} against the live database, or have two approvers waive the gate, then request the rollback again.`;
+    const runFirst = `Run ${sqlList.map((sql) => `\`${sql}\``).join(', ')} against the live database, then open a new request (its gate re-reads the schema); or open one and have two approvers waive its gate before approving.`;
     const database = findEnvironment(deps.catalog, incident.service, incident.environment)?.database;
     if (!database || current.unreadable.length > 0) {
       const why = !database
@@ -96,6 +96,8 @@ export async function waiveGateClick(
       );
     if (!isEligible(incident.policy, userId, members))
       return refuse(`You are not an approver for ${incident.service}/${incident.environment}.`);
+    if (userId === incident.requester && !incident.policy.allowSelfApproval)
+      return refuse(`You requested ${incident.id}; two other approvers must waive its gate.`);
     if (gate.waivers.includes(userId)) return refuse(`You already waived the schema gate of ${incident.id}.`);
     if (gate.waivers.length >= GATE_WAIVERS_NEEDED)
       return refuse(`The schema gate of ${incident.id} is already waived.`);

@@ -24,6 +24,10 @@ export interface WatchContext {
   signal: AbortSignal;
   now: () => number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Epoch ms when the rollback's time budget (verification included) ends. */
+  deadline: number;
+  /** Who pressed Stop, asked between readings. */
+  stopRequested?: () => Promise<{ by: string } | undefined>;
 }
 
 export type WatchResult = { ok: true; tries: number } | { ok: false; error: string; tries: number };
@@ -91,12 +95,16 @@ export async function watchMetrics(ctx: WatchContext, check: MetricsCheckTemplat
     return { ok: false, tries: 0, error: 'the baseline has no error rate or p99 to come back to' };
 
   const started = ctx.now();
-  const giveUpAt = started + GIVE_UP_AFTER_WATCHES * check.watchMs;
+  // The time budget covers verification too (contract): the watch never outlives it.
+  const giveUpAt = Math.min(started + GIVE_UP_AFTER_WATCHES * check.watchMs, ctx.deadline);
+  const byBudget = giveUpAt === ctx.deadline;
   let steadySince: number | undefined;
   let failures = 0;
   let tries = 0;
   let lastOver: string[] = [];
   while (!ctx.signal.aborted) {
+    const stop = await ctx.stopRequested?.();
+    if (stop) return { ok: false, tries, error: `stopped by <@${stop.by}> while watching the metrics` };
     tries += 1;
     const at = ctx.now();
     let reading: RedNumbers | undefined;
@@ -136,9 +144,12 @@ export async function watchMetrics(ctx: WatchContext, check: MetricsCheckTemplat
   }
   if (ctx.signal.aborted) return { ok: false, tries, error: 'cancelled' };
   const still = lastOver.length > 0 ? lastOver.join(' and ') : 'the readings did not stay steady';
+  const why = byBudget
+    ? `the rollback's time budget ran out after ${formatDuration(ctx.now() - started)} of watching (raise timeBudget above the watch)`
+    : `after ${formatDuration(ctx.now() - started)}`;
   return {
     ok: false,
     tries,
-    error: `${still}: not back within ${check.tolerance}× the baseline for ${formatDuration(check.watchMs)} after ${formatDuration(ctx.now() - started)}`,
+    error: `${still}: not back within ${check.tolerance}× the baseline for ${formatDuration(check.watchMs)}; ${why}`,
   };
 }

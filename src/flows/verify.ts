@@ -22,6 +22,8 @@ export interface VerifyContext {
   fetch?: typeof fetch;
   /** Reads error rate and p99 for `metrics` checks. */
   metrics?: MetricsReader;
+  /** Who pressed Stop; a metrics watch asks between readings. */
+  stopRequested?: () => Promise<{ by: string } | undefined>;
 }
 
 /** One check's result. */
@@ -76,11 +78,17 @@ export async function runVerification(ctx: VerifyContext): Promise<VerificationR
 }
 
 async function runCheck(ctx: VerifyContext, check: VerifyCheck, now: () => number): Promise<CheckReport> {
-  // A metrics watch keeps its own clock (`watch`), beyond the steps' time budget: the rollback has
-  // run, and cutting the watch short would only hide whether it worked.
   if (check.kind === 'metrics') {
     const watched = await watchMetrics(
-      { ...(ctx.metrics ? { reader: ctx.metrics } : {}), emit: ctx.emit, signal: ctx.signal, now, sleep },
+      {
+        ...(ctx.metrics ? { reader: ctx.metrics } : {}),
+        ...(ctx.stopRequested ? { stopRequested: ctx.stopRequested } : {}),
+        emit: ctx.emit,
+        signal: ctx.signal,
+        now,
+        sleep,
+        deadline: ctx.deadline,
+      },
       check,
     );
     return watched.ok

@@ -28,6 +28,8 @@ export function resolveArgoRollouts(
   toVersion: string | undefined,
   timeoutSeconds: number,
 ): Resolution {
+  if (toVersion === undefined)
+    throw new StrategyRefusal('no target version: a strategy step needs one (--to)');
   const target = `rollout/${spec.rollout}`;
   const rollout = parse(rolloutJson ?? '', target);
   const currentImage = containerOf(spec, rollout.spec?.template, target).image ?? '';

@@ -26,6 +26,8 @@ export function resolveHelm(
   toVersion: string | undefined,
   timeoutSeconds: number,
 ): Resolution {
+  if (toVersion === undefined)
+    throw new StrategyRefusal('no target version: a strategy step needs one (--to)');
   let rows: HistoryRow[];
   try {
     rows = JSON.parse(historyJson ?? '') as HistoryRow[];

@@ -108,6 +108,8 @@ export function resolveKubernetes(
   toVersion: string | undefined,
   timeoutSeconds: number,
 ): Resolution {
+  if (toVersion === undefined)
+    throw new StrategyRefusal('no target version: a strategy step needs one (--to)');
   const target = `deployment/${spec.deployment}`;
   const deployment = parse(deploymentJson ?? '', target);
   const currentImage = containerOf(spec, deployment.spec?.template, target).image ?? '';

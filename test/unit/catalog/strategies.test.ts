@@ -52,6 +52,21 @@ describe('strategy steps in the catalog', () => {
     );
   });
 
+  it('needs a target version: without one a retried strategy would pick the bad revision again', () => {
+    const env = findEnvironment(
+      parseCatalog(catalog('- name: Roll back\n  helm: { release: checkout, namespace: prod }'), 'inline'),
+      'checkout',
+      'production',
+    );
+    expect(() =>
+      resolvePlan(env!.rollback, [], 60_000, {
+        service: 'checkout',
+        environment: 'production',
+        incidentId: 'RB-1',
+      }),
+    ).toThrow('{toVersion} is unknown for this rollback');
+  });
+
   it('names what is wrong with a strategy step at its path', () => {
     const at = 'services.checkout.environments.production.rollback[0]';
     expect(errorsOf(catalog('- name: A\n  kubernetes: { deployment: checkout }'))).toEqual([

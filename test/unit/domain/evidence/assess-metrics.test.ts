@@ -2,6 +2,7 @@ import { assessMetrics, type Point } from '../../../../src/domain/evidence/asses
 import type { MeasuredEvidence } from '../../../../src/domain/evidence/evidence.js';
 import { blastRadiusText, evidenceSummary, tierFromEvidence } from '../../../../src/domain/evidence/grade.js';
 import { DEFAULT_THRESHOLDS, triage } from '../../../../src/domain/assessment.js';
+import { errorsOrZero } from '../../../../src/flows/evidence.js';
 
 const MIN = 60_000;
 const deployAt = Date.parse('2026-12-03T14:00:00Z');
@@ -123,6 +124,49 @@ describe('evidence from the metrics', () => {
       window,
     ) as MeasuredEvidence;
     expect(blip.changePoint).toBeUndefined();
+  });
+
+  it('still grades harm the numbers cannot show: data corruption is IMMEDIATE, a failed deploy at least PLANNED', () => {
+    const calm = measured(now + MIN, 0.5, 0.5);
+    const started = new Date(now - 5 * MIN).toISOString();
+    const alert = {
+      id: 's',
+      source: 'pagerduty' as const,
+      service: 'checkout',
+      environment: 'production',
+      status: 'triggered' as const,
+      summary: 'Data corruption: orders double-charged',
+      startedAt: started,
+      receivedAt: started,
+      links: [],
+      dedupeKeys: ['k'],
+      alertCount: 1,
+      rawExcerpt: '',
+    };
+    const corrupt = triage(alert, [], new Date(now), 7_200_000, DEFAULT_THRESHOLDS, { evidence: calm });
+    expect(corrupt.tier).toBe('IMMEDIATE');
+    expect(corrupt.reasons[0]).toBe('the alert reports data corruption, which the metrics cannot show');
+    const deploy = {
+      ...alert,
+      source: 'deploy' as const,
+      summary: 'Deploy of v2.4.0 failed its health check (DEPLOYMENT_FAILED)',
+    };
+    expect(triage(deploy, [], new Date(now), 7_200_000, DEFAULT_THRESHOLDS, { evidence: calm }).tier).toBe(
+      'PLANNED',
+    );
+    expect(triage(undefined, [], new Date(now), 7_200_000, DEFAULT_THRESHOLDS, { evidence: calm }).tier).toBe(
+      'MONITOR',
+    );
+  });
+
+  it('reads no 5xx series while requests flow as 0%, and no traffic as no data', () => {
+    const traffic = [
+      { at: 1, value: 40 },
+      { at: 2, value: 0 },
+    ];
+    expect(errorsOrZero([], traffic)).toEqual([{ at: 1, value: 0 }]);
+    expect(errorsOrZero([], [])).toEqual([]);
+    expect(errorsOrZero([{ at: 1, value: 0.2 }], traffic)).toEqual([{ at: 1, value: 0.2 }]);
   });
 
   it('has no evidence without data, rather than a made-up number', () => {

@@ -74,12 +74,16 @@ function checkLine(check: CheckSummary): string {
 
 /** The Stop button while the rollback can still be stopped; who asked, once someone did. */
 function stopBlocks(incident: Incident): KnownBlock[] {
-  if (incident.stopRequested)
+  if (incident.stopRequested) {
+    const what = isTerminal(incident.state)
+      ? 'no step started after it'
+      : 'the rollback stops after the running step';
     return [
       context(
-        `:octagonal_sign: Stop requested by ${mention(incident.stopRequested.by)} at ${formatUtcTime(incident.stopRequested.at)} UTC: the rollback stops after the running step.`,
+        `:octagonal_sign: Stop requested by ${mention(incident.stopRequested.by)} at ${formatUtcTime(incident.stopRequested.at)} UTC: ${what}.`,
       ),
     ];
+  }
   if (incident.state !== 'running' && incident.state !== 'queued') return [];
   return [
     {

@@ -51,7 +51,7 @@ function tierBlock(assessment: Assessment): KnownBlock {
 }
 
 /** The measured line and blast radius, or why the tier comes from the alert's words instead. */
-function evidenceBlocks(assessment: Assessment): KnownBlock[] {
+function evidenceBlocks(assessment: Assessment, source: SignalSource | undefined): KnownBlock[] {
   const evidence = assessment.evidence;
   if (!evidence) return [];
   if (evidence.status === 'pending')
@@ -60,7 +60,11 @@ function evidenceBlocks(assessment: Assessment): KnownBlock[] {
     ];
   if (evidence.status === 'unavailable') {
     const fallback =
-      assessment.gradedBy === 'alert' ? 'graded by the alert text' : 'no alert either: graded as a request';
+      assessment.gradedBy !== 'alert'
+        ? 'no alert either: graded as a request'
+        : source === 'deploy'
+          ? 'graded by the failed deploy CI/CD reported'
+          : 'graded by the alert text';
     return [context(`:grey_question: Metrics unavailable: ${escapeMrkdwn(evidence.reason)}; ${fallback}.`)];
   }
   const blocks: KnownBlock[] = [section(`:bar_chart: *${escapeMrkdwn(evidenceSummary(evidence))}*`)];
@@ -129,7 +133,7 @@ function sourceBlock(model: TriageSectionModel): KnownBlock | undefined {
 export function triageSection(model: TriageSectionModel): KnownBlock[] {
   const blocks: (KnownBlock | undefined)[] = [
     tierBlock(model.assessment),
-    ...evidenceBlocks(model.assessment),
+    ...evidenceBlocks(model.assessment, model.signal?.source),
     correlationBlock(model.assessment),
     changesBlock(model.assessment, model.now),
     sourceBlock(model),
