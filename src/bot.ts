@@ -175,6 +175,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       tasks: background,
     },
     runner,
+    catalogEnv: options.catalogEnv ?? {},
     logger,
     metrics,
     now: options.now ?? (() => new Date()),

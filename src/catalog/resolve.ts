@@ -34,7 +34,37 @@ function strategyOf(step: RawStep): StrategySpec | undefined {
   if (step.kubernetes) return { kind: 'kubernetes', ...step.kubernetes };
   if (step.helm) return { kind: 'helm', ...step.helm };
   if (step.argoRollouts) return { kind: 'argoRollouts', ...step.argoRollouts };
+  if (step.sql)
+    return {
+      kind: 'sql',
+      databaseEnv: step.sql.databaseEnv,
+      file: step.sql.file,
+      backupDir: step.sql.backupDir ?? 'backups',
+    };
   return undefined;
+}
+
+/** An sql step's file is the service repo's (else the catalog's directory's); backups default beside the catalog. */
+function anchorSqlPaths(
+  environment: EnvironmentConfig,
+  repoDir: string,
+  catalogDir: string,
+): EnvironmentConfig {
+  const rollback = environment.rollback.map((step) =>
+    step.strategy?.kind === 'sql'
+      ? {
+          ...step,
+          strategy: {
+            ...step.strategy,
+            file: isAbsolute(step.strategy.file) ? step.strategy.file : resolve(repoDir, step.strategy.file),
+            backupDir: isAbsolute(step.strategy.backupDir)
+              ? step.strategy.backupDir
+              : resolve(catalogDir, step.strategy.backupDir),
+          },
+        }
+      : step,
+  );
+  return { ...environment, rollback };
 }
 
 function toStep(step: RawStep, stepTimeoutMs: number): StepTemplate {
@@ -173,8 +203,13 @@ export function resolveCatalog(
   const services: Record<string, ServiceConfig> = {};
   for (const [name, rawService] of Object.entries(raw.services)) {
     const environments: Record<string, EnvironmentConfig> = {};
+    const repoDir = rawService.repo !== undefined ? resolve(baseDir, rawService.repo) : baseDir;
     for (const [envName, settings] of Object.entries(rawService.environments))
-      environments[envName] = resolveEnvironment(name, envName, { ...raw.defaults, ...settings });
+      environments[envName] = anchorSqlPaths(
+        resolveEnvironment(name, envName, { ...raw.defaults, ...settings }),
+        repoDir,
+        baseDir,
+      );
     services[name] = {
       name,
       ...(rawService.repo !== undefined

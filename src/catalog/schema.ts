@@ -52,18 +52,31 @@ const stepSchema = z
         container: kubernetesName.optional(),
       })
       .optional(),
+    sql: z
+      .strictObject({
+        databaseEnv: envVarName,
+        file: z
+          .string()
+          .trim()
+          .min(1)
+          .refine((file) => !/(^|\/)\.\.(\/|$)/.test(file), {
+            error: 'expected a path inside the repo (no ..)',
+          }),
+        backupDir: z.string().trim().min(1).optional(),
+      })
+      .optional(),
     idempotent: z.boolean().optional(),
     timeout: duration().optional(),
     env: envMap.optional(),
   })
   .superRefine((step, ctx) => {
-    const kinds = [step.run, step.kubernetes, step.helm, step.argoRollouts].filter(
+    const kinds = [step.run, step.kubernetes, step.helm, step.argoRollouts, step.sql].filter(
       (kind) => kind !== undefined,
     );
     if (kinds.length !== 1)
       ctx.addIssue({
         code: 'custom',
-        message: 'expected exactly one of run, kubernetes, helm or argoRollouts',
+        message: 'expected exactly one of run, kubernetes, helm, argoRollouts or sql',
       });
     if (step.run === undefined && step.idempotent !== undefined)
       ctx.addIssue({

@@ -127,7 +127,12 @@ export function resolvePlan(
       argv: step.run.map((element) => fillPlaceholders(element, values)),
       idempotent: step.idempotent,
       ...(step.strategy
-        ? { strategy: { spec: step.strategy, ...(values.toVersion ? { toVersion: values.toVersion } : {}) } }
+        ? {
+            strategy: {
+              spec: fillStrategy(step.strategy, values),
+              ...(values.toVersion ? { toVersion: values.toVersion } : {}),
+            },
+          }
         : {}),
       timeoutMs: step.timeoutMs,
       env: step.env,
@@ -140,6 +145,14 @@ export function resolvePlan(
     }),
     timeBudgetMs,
   };
+}
+
+/** An sql step's file names its migration by version: filled, and never leaving its directory. */
+function fillStrategy(spec: StrategySpec, values: PlanValues): StrategySpec {
+  if (spec.kind !== 'sql') return spec;
+  const file = fillPlaceholders(spec.file, values);
+  if (/(^|\/)\.{1,2}(\/|$)/.test(file)) throw new PlanError(`the SQL file ${file} leaves its directory`);
+  return { ...spec, file };
 }
 
 /** The argv as a responder would read it (never executed this way). */

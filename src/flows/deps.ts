@@ -30,6 +30,8 @@ export interface FlowDeps {
   safety: SafetyPorts;
   /** Metrics from the team's Prometheus (now against the pre-deploy baseline) and their charts. */
   evidence: EvidencePorts;
+  /** The bot's environment, where the catalog's `…Env` names are looked up (tokens, database URLs). */
+  catalogEnv: Readonly<Record<string, string | undefined>>;
   /** The one process runner: strategy reads and dry runs (the worker's steps use the same kind). */
   runner: CommandRunner;
   logger: Logger;

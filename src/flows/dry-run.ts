@@ -24,18 +24,26 @@ function toolDryRun(argv: string[]): string[] | undefined {
   return undefined;
 }
 
-async function dryRunStep(runner: CommandRunner, step: PlanStep, index: number): Promise<string> {
+async function dryRunStep(
+  runner: CommandRunner,
+  step: PlanStep,
+  index: number,
+  lookupEnv: (name: string) => string | undefined,
+): Promise<string> {
   const head = `${index + 1}. *${step.name}*`;
   if (!step.strategy) return `${head}: would run \`${displayArgv(step.argv)}\` (not run in a dry run)`;
   const request = { env: step.env, timeoutMs: Math.min(step.timeoutMs, 30_000) };
   try {
-    const { resolution } = await resolveStrategyStep(runner, step, request);
+    const { resolution, env } = await resolveStrategyStep(runner, step, request, {
+      lookupEnv,
+      runLabel: 'dry-run',
+    });
     const lines = [`${head}: ${resolution.summary}`];
     for (const argv of resolution.commands) {
       lines.push(`   would run \`${displayArgv(argv)}\``);
       const dry = toolDryRun(argv);
       if (!dry) continue;
-      const answer = await runner.run({ ...request, argv: dry });
+      const answer = await runner.run({ ...request, env, argv: dry });
       const said = answer.outputTail.trim().split('\n').slice(-3).join(' / ');
       // A refusal's reason ("Forbidden: cannot patch deployments") is in the output, not the exit code.
       const result =
@@ -53,7 +61,7 @@ async function dryRunStep(runner: CommandRunner, step: PlanStep, index: number):
 export async function dryRunLines(deps: FlowDeps, incident: Incident): Promise<string[]> {
   const lines: string[] = [];
   for (const [index, step] of incident.plan.steps.entries())
-    lines.push(await dryRunStep(deps.runner, step, index));
+    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name]));
   const gate = schemaGate(deps, incident, { dryRun: true });
   if (gate) {
     const answer = await gate();
@@ -102,7 +110,8 @@ export async function dryRunRequest(
     );
   }
   const lines: string[] = [];
-  for (const [index, step] of plan.steps.entries()) lines.push(await dryRunStep(deps.runner, step, index));
+  for (const [index, step] of plan.steps.entries())
+    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name]));
   const versions = `${values.fromVersion ?? 'the running version'} → ${values.toVersion ?? 'the previous one'}`;
   return [
     `*Dry run* of rolling ${request.service}/${request.environment} back (${versions}); nothing was changed, no request opened.`,

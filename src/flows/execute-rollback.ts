@@ -189,7 +189,10 @@ async function runStep(
     };
     // A strategy step reads the live system first; a state it refuses to act on throws (below).
     result = step.strategy
-      ? await runStrategyStep(ctx.runner, step, request)
+      ? await runStrategyStep(ctx.runner, step, request, {
+          ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}),
+          runLabel: `${ctx.incidentId}-${step.id}-attempt${ctx.attempt}`,
+        })
       : await ctx.runner.run({ argv: step.argv, ...request });
   } catch (error) {
     // The runner throws only for a request it cannot start (bad argv or env), a strategy for a

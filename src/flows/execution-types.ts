@@ -57,6 +57,8 @@ export interface ExecutionContext {
    * precondition steps): closed stops the rollback for a human before anything is touched.
    */
   gate?: () => Promise<{ open: true } | { open: false; why: string; whatToCheck: string }>;
+  /** The bot's own environment, for variables a strategy names (its database URL). */
+  lookupEnv?: (name: string) => string | undefined;
   /** Asked before each step: who pressed Stop, if anyone (the rollback then ends for a human). */
   stopRequested?: () => Promise<{ by: string } | undefined>;
 }

@@ -124,6 +124,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       metrics: metricsReader(deps, started.incident),
       ...(gate ? { gate } : {}),
       stopRequested: async () => (await deps.store.get(incidentId))?.stopRequested,
+      lookupEnv: (name) => deps.catalogEnv[name],
       emit: async (event) => {
         await deps.store.append(incidentId, event);
         progress.schedule();

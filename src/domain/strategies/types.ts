@@ -26,7 +26,17 @@ export interface ArgoRolloutsSpec {
   container?: string;
 }
 
-export type StrategySpec = KubernetesSpec | HelmSpec | ArgoRolloutsSpec;
+export interface SqlSpec {
+  kind: 'sql';
+  /** The environment variable holding the database URL (never the URL itself). */
+  databaseEnv: string;
+  /** The SQL file, absolute once the catalog loaded (placeholders filled in the plan). */
+  file: string;
+  /** Where the pg_dump backups go. */
+  backupDir: string;
+}
+
+export type StrategySpec = KubernetesSpec | HelmSpec | ArgoRolloutsSpec | SqlSpec;
 export type StrategyKind = StrategySpec['kind'];
 
 /** What a strategy resolved to against the live system. */
