@@ -47,6 +47,7 @@ import { DEFAULT_SAFETY_TIME_BOUND_MS, resumePendingAnalyses } from './flows/saf
 import { DEFAULT_EVIDENCE_TIME_BOUND_MS, resumePendingEvidence } from './flows/evidence.js';
 import { PrometheusSource } from './adapters/outbound/prometheus/prometheus-source.js';
 import { PostgresLiveSchema } from './adapters/outbound/postgres/live-schema.js';
+import { FLAG_PROVIDERS } from './adapters/outbound/flags/index.js';
 import { ExecaCommandRunner } from './adapters/outbound/shell/command-runner.js';
 import { createRedactor } from './adapters/outbound/shell/redact.js';
 import { renderIncidentChart } from './adapters/outbound/render/incident-chart.js';
@@ -176,6 +177,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     },
     runner,
     catalogEnv: options.catalogEnv ?? {},
+    flags: FLAG_PROVIDERS,
     logger,
     metrics,
     now: options.now ?? (() => new Date()),

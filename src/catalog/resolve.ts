@@ -34,6 +34,15 @@ function strategyOf(step: RawStep): StrategySpec | undefined {
   if (step.kubernetes) return { kind: 'kubernetes', ...step.kubernetes };
   if (step.helm) return { kind: 'helm', ...step.helm };
   if (step.argoRollouts) return { kind: 'argoRollouts', ...step.argoRollouts };
+  if (step.flag) {
+    const { provider, url, ...rest } = step.flag;
+    return {
+      kind: 'flag',
+      provider: provider as 'launchdarkly' | 'unleash',
+      ...rest,
+      ...(url ? { url } : {}),
+    };
+  }
   if (step.sql)
     return {
       kind: 'sql',

@@ -22,6 +22,8 @@ import { HELM_RELEASE, KUBERNETES_NAME } from '../domain/strategies/types.js';
 
 const stepName = z.string().trim().min(1);
 
+const FLAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 const kubernetesName = z
   .string()
   .regex(KUBERNETES_NAME, { error: 'expected a Kubernetes name (lower case, digits, - and .)' });
@@ -65,18 +67,40 @@ const stepSchema = z
         backupDir: z.string().trim().min(1).optional(),
       })
       .optional(),
+    flag: z
+      .strictObject({
+        provider: z
+          .enum(['launchdarkly', 'unleash', 'flagsmith', 'flagd'])
+          .refine((provider) => provider === 'launchdarkly' || provider === 'unleash', {
+            error: 'only launchdarkly and unleash are supported so far',
+          }),
+        key: z.string().regex(FLAG_KEY, { error: 'expected a flag key (letters, digits, . _ -)' }),
+        project: z
+          .string()
+          .regex(FLAG_KEY, { error: 'expected a project key (letters, digits, . _ -)' })
+          .default('default'),
+        environment: z
+          .string()
+          .regex(FLAG_KEY, { error: 'expected an environment key (letters, digits, . _ -)' }),
+        tokenEnv: envVarName,
+        url: z
+          .string()
+          .refine(isHttpUrl, { error: 'expected the http:// or https:// API base URL' })
+          .optional(),
+      })
+      .optional(),
     idempotent: z.boolean().optional(),
     timeout: duration().optional(),
     env: envMap.optional(),
   })
   .superRefine((step, ctx) => {
-    const kinds = [step.run, step.kubernetes, step.helm, step.argoRollouts, step.sql].filter(
+    const kinds = [step.run, step.kubernetes, step.helm, step.argoRollouts, step.sql, step.flag].filter(
       (kind) => kind !== undefined,
     );
     if (kinds.length !== 1)
       ctx.addIssue({
         code: 'custom',
-        message: 'expected exactly one of run, kubernetes, helm, argoRollouts or sql',
+        message: 'expected exactly one of run, kubernetes, helm, argoRollouts, sql or flag',
       });
     if (step.run === undefined && step.idempotent !== undefined)
       ctx.addIssue({

@@ -118,7 +118,8 @@ export function resolvePlan(
 ): RollbackPlan {
   // A strategy without a target picks "the revision before the current one", which after a
   // rollback is the bad version again: a retry would toggle back. Strategies need the target.
-  if (steps.some((step) => step.strategy) && !values.toVersion)
+  const revisioned = new Set(['kubernetes', 'helm', 'argoRollouts']);
+  if (steps.some((step) => step.strategy && revisioned.has(step.strategy.kind)) && !values.toVersion)
     throw new PlanError('{toVersion} is unknown for this rollback');
   return {
     steps: steps.map((step, index) => ({

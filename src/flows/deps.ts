@@ -6,6 +6,7 @@ import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue
 import type { Metrics } from '../adapters/outbound/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
 import type { CommandRunner } from './ports/command-runner.js';
+import type { FlagProviders } from './ports/flags.js';
 import type { EvidencePorts } from './evidence.js';
 
 /**
@@ -32,6 +33,8 @@ export interface FlowDeps {
   evidence: EvidencePorts;
   /** The bot's environment, where the catalog's `…Env` names are looked up (tokens, database URLs). */
   catalogEnv: Readonly<Record<string, string | undefined>>;
+  /** Feature-flag providers (LaunchDarkly, Unleash), for `flag` steps. */
+  flags: FlagProviders;
   /** The one process runner: strategy reads and dry runs (the worker's steps use the same kind). */
   runner: CommandRunner;
   logger: Logger;

@@ -14,6 +14,8 @@ import { UserFacingError } from './errors.js';
 import type { CommandRunner } from './ports/command-runner.js';
 import { schemaGate } from './schema-gate.js';
 import { resolveStrategyStep } from './strategy-step.js';
+import { describeFlag } from './flag-step.js';
+import { FlagProviderError, type FlagProviders } from './ports/flags.js';
 import { requestContext } from './unlock.js';
 
 /** The tool's own dry-run flag for a resolved command, when it has one. */
@@ -29,9 +31,19 @@ async function dryRunStep(
   step: PlanStep,
   index: number,
   lookupEnv: (name: string) => string | undefined,
+  flags: FlagProviders,
 ): Promise<string> {
   const head = `${index + 1}. *${step.name}*`;
   if (!step.strategy) return `${head}: would run \`${displayArgv(step.argv)}\` (not run in a dry run)`;
+  if (step.strategy.spec.kind === 'flag') {
+    try {
+      return `${head}: ${await describeFlag(step, { providers: flags, lookupEnv, incidentId: 'dry-run' })}`;
+    } catch (error) {
+      if (error instanceof StrategyRefusal || error instanceof FlagProviderError)
+        return `${head}: *would fail*: ${error.message}`;
+      throw error;
+    }
+  }
   const request = { env: step.env, timeoutMs: Math.min(step.timeoutMs, 30_000) };
   try {
     const { resolution, env } = await resolveStrategyStep(runner, step, request, {
@@ -61,7 +73,7 @@ async function dryRunStep(
 export async function dryRunLines(deps: FlowDeps, incident: Incident): Promise<string[]> {
   const lines: string[] = [];
   for (const [index, step] of incident.plan.steps.entries())
-    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name]));
+    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name], deps.flags));
   const gate = schemaGate(deps, incident, { dryRun: true });
   if (gate) {
     const answer = await gate();
@@ -111,7 +123,7 @@ export async function dryRunRequest(
   }
   const lines: string[] = [];
   for (const [index, step] of plan.steps.entries())
-    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name]));
+    lines.push(await dryRunStep(deps.runner, step, index, (name) => deps.catalogEnv[name], deps.flags));
   const versions = `${values.fromVersion ?? 'the running version'} → ${values.toVersion ?? 'the previous one'}`;
   return [
     `*Dry run* of rolling ${request.service}/${request.environment} back (${versions}); nothing was changed, no request opened.`,

@@ -22,6 +22,7 @@ import {
 import { findPlanProblem } from './plan-check.js';
 import { runVerification } from './verify.js';
 import { runStrategyStep } from './strategy-step.js';
+import { runFlagStep } from './flag-step.js';
 import { stepCommandText } from '../domain/strategies/registry.js';
 
 export type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
@@ -188,12 +189,20 @@ async function runStep(
       ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
     };
     // A strategy step reads the live system first; a state it refuses to act on throws (below).
-    result = step.strategy
-      ? await runStrategyStep(ctx.runner, step, request, {
-          ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}),
-          runLabel: `${ctx.incidentId}-${step.id}-attempt${ctx.attempt}`,
-        })
-      : await ctx.runner.run({ argv: step.argv, ...request });
+    result =
+      step.strategy?.spec.kind === 'flag'
+        ? await runFlagStep(step, {
+            ...(ctx.flags ? { providers: ctx.flags } : {}),
+            ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}),
+            signal: request.signal,
+            incidentId: ctx.incidentId,
+          })
+        : step.strategy
+          ? await runStrategyStep(ctx.runner, step, request, {
+              ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}),
+              runLabel: `${ctx.incidentId}-${step.id}-attempt${ctx.attempt}`,
+            })
+          : await ctx.runner.run({ argv: step.argv, ...request });
   } catch (error) {
     // The runner throws only for a request it cannot start (bad argv or env), a strategy for a
     // live state it will not act on: either way a plan error, not worth a retry.

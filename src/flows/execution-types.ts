@@ -6,6 +6,7 @@ import type { FailureKind } from '../domain/retry.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import type { VerificationReport } from './verify.js';
 import type { MetricsReader } from './verify-metrics.js';
+import type { FlagProviders } from './ports/flags.js';
 
 /** Everything one attempt of a rollback needs. */
 export interface ExecutionContext {
@@ -57,6 +58,8 @@ export interface ExecutionContext {
    * precondition steps): closed stops the rollback for a human before anything is touched.
    */
   gate?: () => Promise<{ open: true } | { open: false; why: string; whatToCheck: string }>;
+  /** Feature-flag providers, for `flag` strategy steps. */
+  flags?: FlagProviders;
   /** The bot's own environment, for variables a strategy names (its database URL). */
   lookupEnv?: (name: string) => string | undefined;
   /** Asked before each step: who pressed Stop, if anyone (the rollback then ends for a human). */

@@ -125,6 +125,7 @@ export async function runRollback(deps: RollbackDeps, job: RollbackJob): Promise
       ...(gate ? { gate } : {}),
       stopRequested: async () => (await deps.store.get(incidentId))?.stopRequested,
       lookupEnv: (name) => deps.catalogEnv[name],
+      flags: deps.flags,
       emit: async (event) => {
         await deps.store.append(incidentId, event);
         progress.schedule();

@@ -71,6 +71,19 @@ export const STRATEGIES = {
     idempotent: false,
     env: (spec, lookup) => pgEnvironment(spec.databaseEnv, lookup(spec.databaseEnv)),
   },
+  // Not argv: the provider's API is called by the flag step (flows/flag-step.ts).
+  flag: {
+    reads: () => [],
+    resolve: (spec) => ({
+      commands: [],
+      summary: `turn ${spec.key} off in ${spec.provider} ${spec.project}/${spec.environment}`,
+      alreadyThere: false,
+    }),
+    describe: (spec) =>
+      `turn feature flag ${spec.key} off in ${spec.provider} (${spec.project}/${spec.environment}) through its API; the token comes from ${spec.tokenEnv}`,
+    // Off twice is off.
+    idempotent: true,
+  },
 } satisfies Registry;
 
 export function strategyFor<S extends StrategySpec>(spec: S): Strategy<S> {

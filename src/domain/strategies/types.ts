@@ -36,7 +36,21 @@ export interface SqlSpec {
   backupDir: string;
 }
 
-export type StrategySpec = KubernetesSpec | HelmSpec | ArgoRolloutsSpec | SqlSpec;
+/** Turn a feature flag off through its provider's API: the least destructive way out. */
+export interface FlagSpec {
+  kind: 'flag';
+  provider: 'launchdarkly' | 'unleash';
+  key: string;
+  /** LaunchDarkly project key / Unleash project id. */
+  project: string;
+  environment: string;
+  /** The environment variable holding the API token (never the token itself). */
+  tokenEnv: string;
+  /** The API base URL; the provider's SaaS default when absent. */
+  url?: string;
+}
+
+export type StrategySpec = KubernetesSpec | HelmSpec | ArgoRolloutsSpec | SqlSpec | FlagSpec;
 export type StrategyKind = StrategySpec['kind'];
 
 /** What a strategy resolved to against the live system. */

@@ -74,9 +74,9 @@ describe('strategy steps in the catalog', () => {
     ]);
     expect(
       errorsOf(catalog('- name: A\n  run: ["true"]\n  helm: { release: checkout, namespace: prod }')),
-    ).toEqual([`${at}: expected exactly one of run, kubernetes, helm, argoRollouts or sql`]);
+    ).toEqual([`${at}: expected exactly one of run, kubernetes, helm, argoRollouts, sql or flag`]);
     expect(errorsOf(catalog('- name: A\n  terraform: { workspace: prod }'))).toEqual([
-      `${at}: expected exactly one of run, kubernetes, helm, argoRollouts or sql`,
+      `${at}: expected exactly one of run, kubernetes, helm, argoRollouts, sql or flag`,
       `${at}.terraform: unknown key`,
     ]);
     expect(errorsOf(catalog('- name: A\n  helm: { release: "Checkout;rm", namespace: prod }'))).toEqual([
