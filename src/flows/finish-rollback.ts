@@ -169,9 +169,6 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   }
 
   await refreshViews(deps, incidentId);
-  await postRecoveryChart(deps, incident, events).catch((error: unknown) =>
-    log.warn({ err: error }, 'could not post the after-rollback chart'),
-  );
   if (incident.progressTs) {
     await refreshProgress(deps, incidentId).catch((error: unknown) =>
       log.warn({ err: error }, 'could not update the progress message'),
@@ -200,4 +197,8 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
       content: renderPostmortemMarkdown(model),
     });
   });
+  // Last: it reads Prometheus again, which must not hold up the escalation or the postmortem.
+  await postRecoveryChart(deps, incident, events).catch((error: unknown) =>
+    log.warn({ err: error }, 'could not post the after-rollback chart'),
+  );
 }
