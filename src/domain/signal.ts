@@ -77,6 +77,8 @@ export interface DeployEvent {
   changes?: DeployChange[];
   /** `<from>..<to>`. */
   commitRange?: string;
+  /** `rollback`: a rollback done outside the bot (`version` is what it went back to). */
+  kind?: 'deploy' | 'rollback';
 }
 
 /** A deployment as stored: the event with its time and previous version filled in. */
@@ -89,6 +91,8 @@ export interface DeployRecord {
   changes: DeployChange[];
   commitRange?: string;
   receivedAt: string;
+  /** `rollback`: recorded from a rollback done outside the bot. */
+  kind?: 'rollback';
 }
 
 /** Whether a status means "still broken" (opens or keeps an incident) rather than "over". */

@@ -57,22 +57,33 @@ export interface SignalIngest {
 
 /** The request an alert opens: target the previous deploy, name the alert as the reason. */
 async function openRequestFor(signal: Signal, deploys: DeployHistory): Promise<OpenRequest> {
-  const latest = await deploys.latest(signal.service, signal.environment);
-  const previous = latest
-    ? (latest.previousVersion ??
-      (await deploys.previousOf(signal.service, signal.environment, latest.version)))
-    : undefined;
+  const versions = await versionsFor(signal, deploys);
   return {
     service: signal.service,
     environment: signal.environment,
     requester: signal.source,
     reason: `${SOURCE_LABELS[signal.source]}: ${signal.summary}`,
     source: signal.source,
-    ...(latest ? { fromVersion: latest.version } : {}),
-    ...(previous ? { toVersion: previous } : {}),
+    ...(versions.from ? { fromVersion: versions.from } : {}),
+    ...(versions.to ? { toVersion: versions.to } : {}),
     dedupeKey: `signal:${signal.dedupeKeys[0] ?? signal.id}`,
     links: signal.links,
   };
+}
+
+/**
+ * From the latest deploy to the one before it. After a rollback done outside the bot, though, its
+ * previous version is the bad one: a failed rollback is retried towards the version it went back
+ * to, never forward to the bad release.
+ */
+async function versionsFor(signal: Signal, deploys: DeployHistory): Promise<{ from?: string; to?: string }> {
+  const latest = await deploys.latest(signal.service, signal.environment);
+  if (!latest) return {};
+  if (latest.kind === 'rollback')
+    return { ...(latest.previousVersion ? { from: latest.previousVersion } : {}), to: latest.version };
+  const previous =
+    latest.previousVersion ?? (await deploys.previousOf(signal.service, signal.environment, latest.version));
+  return { from: latest.version, ...(previous ? { to: previous } : {}) };
 }
 
 const alertEvent = (signal: Signal): TimelineEvent => ({

@@ -278,6 +278,30 @@ describe('the assessment card measures against the pre-deploy baseline', () => {
     await reject(id);
   });
 
+  it('retries a failed outside rollback towards the version it went back to, never to the bad one', async () => {
+    const failed = JSON.stringify({
+      service: 'search',
+      environment: 'production',
+      version: 'v5.0.0',
+      previousVersion: 'v5.1.0',
+      deployedAt: at(1).toISOString(),
+      kind: 'rollback',
+      status: 'failed',
+    });
+    const { id, text } = await cardAfter(
+      () =>
+        fetch(`${h.bot.url}/webhooks/deploys`, {
+          method: 'POST',
+          headers: deployHeaders(failed),
+          body: failed,
+        }),
+      (t) => t.includes('Rollback of v5.0.0 failed'),
+    );
+    expect(await h.bot.deps.store.get(id)).toMatchObject({ fromVersion: 'v5.1.0', toVersion: 'v5.0.0' });
+    expect(text).toContain('v5.1.0 → v5.0.0');
+    await reject(id);
+  });
+
   it('names the query Prometheus refused', async () => {
     const { id, text } = await cardAfter(
       () => h.slash('search staging --to v1.0.0'),

@@ -66,6 +66,7 @@ export class DeployStore implements DeployHistory {
         changes: event.changes ?? [],
         ...(event.commitRange ? { commitRange: event.commitRange } : {}),
         receivedAt: receivedAt.toISOString(),
+        ...(event.kind === 'rollback' ? { kind: 'rollback' as const } : {}),
       };
       await this.write(record);
       return { record, duplicate: false };
