@@ -24,6 +24,8 @@ export function decideApproval(
   userId: string,
   groupMembers: ReadonlySet<string>,
   now: Date,
+  /** An alternative plan's id (its Approve button); absent: the incident's own plan. */
+  choice?: string,
 ): ApprovalDecision {
   const where = `${incident.service}/${incident.environment}`;
   if (incident.state !== 'awaiting_approval') {
@@ -41,7 +43,16 @@ export function decideApproval(
   if (!isEligible(incident.policy, userId, groupMembers)) {
     return { kind: 'refused', why: `You are not an approver for ${where}.` };
   }
-  const hold = safetyHold(incident);
+  const chosen = choice ? incident.alternatives?.find((alternative) => alternative.id === choice) : undefined;
+  if (choice && !chosen) return { kind: 'refused', why: `${incident.id} offers no alternative "${choice}".` };
+  if (incident.approvals.length > 0 && (incident.choice ?? undefined) !== (choice ?? undefined)) {
+    const current = incident.alternatives?.find((alternative) => alternative.id === incident.choice);
+    return {
+      kind: 'refused',
+      why: `The approvals of ${incident.id} so far are for ${current ? `“${current.title}”` : 'the full plan'}; approve that, or reject and open a new request to choose another.`,
+    };
+  }
+  const hold = safetyHold(incident, chosen?.plan);
   if (hold) return { kind: 'refused', why: hold };
   if (userId === incident.requester && !incident.policy.allowSelfApproval) {
     return { kind: 'refused', why: `You requested ${incident.id}; someone else has to approve it.` };

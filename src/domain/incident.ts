@@ -2,6 +2,7 @@
  * An incident: one rollback request and everything that happened to it. Its state changes only
  * through `transition`, a pure function that says why a change is refused.
  */
+import type { Alternative } from './alternatives.js';
 import type { Evidence } from './evidence/evidence.js';
 import type { SchemaGate } from './safety/schema-gate.js';
 import type { SignalSource } from './signal.js';
@@ -89,6 +90,10 @@ export interface Incident {
   links?: { label: string; url: string }[];
   /** Rollback safety, when the analysis is wired in. */
   safety?: IncidentSafety;
+  /** Less destructive plans offered beside the main one, each with its own Approve. */
+  alternatives?: Alternative[];
+  /** The alternative the approvals are for (set by the first approval); absent: the main plan. */
+  choice?: Alternative['id'];
   /** An approver pressed Stop: no further step starts. */
   stopRequested?: { by: string; at: string };
   /** Measured RED evidence against the pre-deploy baseline, when the environment has metrics. */

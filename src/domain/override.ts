@@ -7,6 +7,7 @@
 import type { Incident, IncidentSafety } from './incident.js';
 import type { PlanStep } from './plan.js';
 import { parseSql } from './safety/sql-parser.js';
+import { categoryOf } from './alternatives.js';
 import { GATE_WAIVERS_NEEDED, gateRequirements, type SchemaGate } from './safety/schema-gate.js';
 import type { Precondition, SafetyReport } from './safety/types.js';
 
@@ -163,10 +164,11 @@ export function pendingSafety(incident: Incident): Incident {
 }
 
 /** Why an approval must wait for the safety analysis, or undefined when it need not. */
-export function safetyHold(incident: Incident): string | undefined {
+export function safetyHold(incident: Incident, plan: Incident['plan'] = incident.plan): string | undefined {
   if (incident.safety?.verdict === 'pending')
     return `The rollback-safety analysis of ${incident.id} is still running; approve once the card shows its verdict.`;
-  const gate = incident.safety?.gate;
+  // Turning a flag off touches neither the code nor the database: the gate is not its business.
+  const gate = plan.steps.some((step) => categoryOf(step) !== 'flag') ? incident.safety?.gate : undefined;
   if (gate && (!gate.checkable || gate.unreadable.length > 0) && gate.waivers.length < GATE_WAIVERS_NEEDED) {
     const why = gate.checkable
       ? 'some precondition SQL says nothing the gate can check'

@@ -32,6 +32,7 @@ export async function approveClick(
   deps: FlowDeps,
   incidentId: string,
   userId: string,
+  choice?: string,
 ): Promise<ClickOutcome> {
   const known = await deps.store.get(incidentId);
   if (!known) return { notice: `There is no incident ${incidentId}.` };
@@ -52,7 +53,7 @@ export async function approveClick(
           },
         };
       }
-      const decision = decideApproval(incident, userId, groupMembers, now);
+      const decision = decideApproval(incident, userId, groupMembers, now, choice);
       if (decision.kind !== 'counted') {
         const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
         return {
@@ -71,13 +72,29 @@ export async function approveClick(
           required: incident.policy.requiredApprovals,
         },
       ];
-      const approved = decision.complete
-        ? advance(incident, { type: 'approved', at, approvers: decision.approvers }, { approvals })
+      const chosen = choice
+        ? incident.alternatives?.find((alternative) => alternative.id === choice)
         : undefined;
+      // The approved plan is frozen in place: an alternative's plan becomes the one that runs.
+      const changes = { approvals, ...(chosen ? { choice: chosen.id, plan: chosen.plan } : {}) };
+      const approved = decision.complete
+        ? advance(incident, { type: 'approved', at, approvers: decision.approvers }, changes)
+        : undefined;
+      if (chosen && decision.complete)
+        events.push({
+          type: 'note',
+          at,
+          text: `Approved the alternative “${chosen.title}”: ${chosen.changes}`,
+        });
       if (approved && !approved.ok) throw new Error(`cannot approve ${incident.id}: ${approved.why}`);
       if (approved) events.push(approved.event);
       return {
-        incident: approved?.incident ?? { ...incident, approvals, updatedAt: at },
+        incident: approved?.incident ?? {
+          ...incident,
+          approvals,
+          ...(chosen ? { choice: chosen.id } : {}),
+          updatedAt: at,
+        },
         events,
         result: {
           notice: decision.complete

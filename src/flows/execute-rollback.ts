@@ -23,6 +23,7 @@ import { findPlanProblem } from './plan-check.js';
 import { runVerification } from './verify.js';
 import { runStrategyStep } from './strategy-step.js';
 import { runFlagStep } from './flag-step.js';
+import { categoryOf } from '../domain/alternatives.js';
 import { stepCommandText } from '../domain/strategies/registry.js';
 
 export type { ExecutionContext, ExecutionOutcome, StepReport } from './execution-types.js';
@@ -95,7 +96,13 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
       };
     }
     // The schema gate, right before the first code step: the preconditions must be in effect now.
-    if (ctx.gate && !gateChecked && !isPreconditionStep(step) && !codeAlreadyRan(ctx.plan, journal)) {
+    if (
+      ctx.gate &&
+      !gateChecked &&
+      !isPreconditionStep(step) &&
+      categoryOf(step) !== 'flag' &&
+      !codeAlreadyRan(ctx.plan, journal)
+    ) {
       gateChecked = true;
       const gate = await ctx.gate();
       if (!gate.open) {

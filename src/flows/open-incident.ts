@@ -10,6 +10,7 @@ import type { FlowDeps } from './deps.js';
 import { UserFacingError } from './errors.js';
 import { once } from './once.js';
 import { measureIncident } from './evidence.js';
+import { withAlternatives } from '../domain/alternatives.js';
 import { prepareIncident } from './safety-analysis.js';
 import { renderCard, postThreadViews } from './views.js';
 
@@ -92,10 +93,10 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     prepareIncident(deps, drafted),
     measureIncident(deps, drafted),
   ]);
-  const incident: Incident = {
+  const incident: Incident = withAlternatives({
     ...prepared.incident,
     ...(measured.evidence ? { evidence: measured.evidence } : {}),
-  };
+  });
   // Stored before it takes the slot, so a slot holder always exists in the store: a holder that
   // cannot be found is never mistaken for a request still being prepared.
   await deps.store.create(incident, [

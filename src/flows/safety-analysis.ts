@@ -11,6 +11,7 @@ import { applySafety, pendingSafety } from '../domain/override.js';
 import { fillPlaceholders } from '../domain/plan.js';
 import type { SafetyReport } from '../domain/safety/index.js';
 import { ensureParserLoaded } from '../domain/safety/sql-parser.js';
+import { withAlternatives } from '../domain/alternatives.js';
 import { gateRequirements, withLiveSchema } from '../domain/safety/schema-gate.js';
 import { LiveSchemaUnavailableError, type LiveSchema } from './ports/live-schema.js';
 import { incidentSafetyBlocks } from '../adapters/outbound/slack/blocks/safety-section.js';
@@ -83,9 +84,10 @@ async function finishLate(deps: FlowDeps, incidentId: string, work: Promise<Safe
   await ensureParserLoaded();
   const changed = await deps.store.mutate(incidentId, (current) => {
     if (current.safety?.verdict !== 'pending') return { unchanged: true as const, result: false };
+    // The plan may gain precondition steps: its alternatives are computed again from it.
     const updated =
       current.state === 'awaiting_approval'
-        ? apply(deps, current, report)
+        ? withAlternatives(apply(deps, current, report))
         : { ...current, safety: { ...current.safety, verdict: report.verdict } };
     return { incident: updated, events: [], result: true };
   });

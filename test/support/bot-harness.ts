@@ -77,6 +77,8 @@ export interface Harness {
     action: keyof typeof ACTIONS,
     incidentId: string,
     userId: string,
+    /** An alternative plan's id: the button's value is `<incident>:<choice>`. */
+    choice?: string,
   ): Promise<{ status: number; text: string }>;
   /** Stops the bot only (Redis keys and the stand-in stay): for restart tests. */
   restart(): Promise<void>;
@@ -120,11 +122,11 @@ export async function startHarness(
       });
       return postSigned(`${harness.bot.url}/slack/events`, body, { secret: SIGNING_SECRET, ...opts });
     },
-    async click(action, incidentId, userId) {
+    async click(action, incidentId, userId, choice) {
       const incident = await harness.bot.deps.store.get(incidentId);
       const body = blockActionBody({
         actionId: ACTIONS[action],
-        value: incidentId,
+        value: choice ? `${incidentId}:${choice}` : incidentId,
         userId,
         messageTs: incident?.messageTs,
         responseUrl: `${slack.responseUrlBase}act-${Math.random().toString(36).slice(2)}`,

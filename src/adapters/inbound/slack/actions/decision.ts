@@ -7,25 +7,28 @@ import { dryRunClick } from '../../../../flows/dry-run.js';
 import { stopClick } from '../../../../flows/stop.js';
 import { ACTION_IDS } from '../../../outbound/slack/blocks/action-ids.js';
 
-const INCIDENT_ID = /^RB-\d{1,9}$/;
+/** `RB-12`, or `RB-12:flag` for an alternative plan's Approve. */
+const BUTTON_VALUE = /^(RB-\d{1,9})(?::(flag|code))?$/;
 
 function register(
   app: App,
   deps: FlowDeps,
   actionId: string,
-  handle: (deps: FlowDeps, incidentId: string, userId: string) => Promise<ClickOutcome>,
+  handle: (deps: FlowDeps, incidentId: string, userId: string, choice?: string) => Promise<ClickOutcome>,
 ): void {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
     await ack();
     const userId = body.user.id;
     const channel = body.channel?.id ?? body.container?.channel_id;
-    const incidentId = typeof action.value === 'string' ? action.value : '';
+    const match = BUTTON_VALUE.exec(typeof action.value === 'string' ? action.value : '');
+    const incidentId = match?.[1] ?? '';
+    const choice = actionId === ACTION_IDS.approve ? match?.[2] : undefined;
     let notice: string | undefined;
-    if (!INCIDENT_ID.test(incidentId)) {
+    if (!match || (match[2] && actionId !== ACTION_IDS.approve)) {
       notice = 'This button does not name a rollback I know; nothing was changed.';
     } else {
       try {
-        notice = (await handle(deps, incidentId, userId)).notice;
+        notice = (await handle(deps, incidentId, userId, choice)).notice;
       } catch (error) {
         deps.logger.error({ err: error, incidentId, userId, actionId }, 'button click failed');
         notice = 'Sorry, I could not record that click; nothing was changed. Try again.';

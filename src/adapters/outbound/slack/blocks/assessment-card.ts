@@ -102,6 +102,52 @@ function openedBy(incident: Incident): string {
     : `opened by ${SOURCE_LABELS[incident.source]}`;
 }
 
+/**
+ * Each less destructive plan with what it changes and its own Approve (`RB-12:flag`), least
+ * destructive first, above the full plan's buttons. Once approvals are given for one choice, the
+ * others are not offered any more.
+ */
+function alternativeBlocks(incident: Incident): KnownBlock[] {
+  const offered = (incident.alternatives ?? []).filter(
+    (alternative) => incident.approvals.length === 0 || incident.choice === alternative.id,
+  );
+  return offered.flatMap((alternative): KnownBlock[] => [
+    section(
+      truncate(
+        `:arrow_down_small: *Less destructive: ${escapeMrkdwn(alternative.title)}* — ${escapeMrkdwn(alternative.changes)}\n${alternative.plan.steps
+          .map(
+            (step, index) =>
+              `${index + 1}. ${escapeMrkdwn(step.name)}: ${codeSpan(truncate(stepCommandText(step), 300))}`,
+          )
+          .join('\n')}`,
+        2900,
+      ),
+    ),
+    {
+      type: 'actions',
+      block_id: `rollback_alternative_${alternative.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.approve,
+          style: 'primary',
+          text: { type: 'plain_text', text: truncate(`Approve: ${alternative.title}`, 75) },
+          value: `${incident.id}:${alternative.id}`,
+          confirm: {
+            title: { type: 'plain_text', text: `Approve this for ${incident.id}?` },
+            text: {
+              type: 'mrkdwn',
+              text: truncate(`${escapeMrkdwn(alternative.title)}. ${escapeMrkdwn(alternative.changes)}`, 300),
+            },
+            confirm: { type: 'plain_text', text: 'Approve' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        },
+      ],
+    },
+  ]);
+}
+
 function decisionButtons(incident: Incident): KnownBlock {
   return {
     type: 'actions',
@@ -163,13 +209,14 @@ export function assessmentCard(
     },
     section(`*Reason:* ${reason}`),
   ];
+  const deciding = incident.state === 'awaiting_approval' && incident.policy.approvers.length > 0;
   const tail: KnownBlock[] = [
+    ...(deciding ? alternativeBlocks(incident) : []),
     { type: 'divider' },
     section(approvalLine(incident)),
     section(outcomeLine(incident, extras)),
   ];
-  if (incident.state === 'awaiting_approval' && incident.policy.approvers.length > 0)
-    tail.push(decisionButtons(incident));
+  if (deciding) tail.push(decisionButtons(incident));
 
   const extraBlocks = [...(extras.triage ?? []), ...(extras.safety ?? [])];
   const room = MAX_BLOCKS - head.length - tail.length - 1;
