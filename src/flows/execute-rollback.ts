@@ -21,7 +21,7 @@ import {
 } from './execution-types.js';
 import { findPlanProblem } from './plan-check.js';
 import { runVerification } from './verify.js';
-import { runStrategyStep } from './strategy-step.js';
+import { probeStrategyStep, runStrategyStep } from './strategy-step.js';
 import { runFlagStep } from './flag-step.js';
 import { categoryOf } from '../domain/alternatives.js';
 import { stepCommandText } from '../domain/strategies/registry.js';
@@ -69,6 +69,48 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
         why: `succeeded in attempt ${record.attempt}`,
       });
       continue;
+    }
+    // A strategy step found started after a crash is probed before deciding: its target reached
+    // is done; not reached follows the step's idempotency; a probe that cannot tell stops for a human.
+    if (
+      record &&
+      wasInterrupted(record) &&
+      step.strategy &&
+      step.strategy.spec.kind !== 'flag' &&
+      step.strategy.spec.kind !== 'sql'
+    ) {
+      const probe = await probeStrategyStep(
+        ctx.runner,
+        step,
+        {
+          env: step.env,
+          timeoutMs: Math.min(step.timeoutMs, 60_000),
+          signal: ctx.signal,
+        },
+        { ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}) },
+      );
+      if (probe.verdict === 'done') {
+        const fenced = await recordRun(ctx, token, step, record.startedAt ?? new Date(now()).toISOString(), {
+          status: 'succeeded',
+          durationMs: 0,
+          outputTail: `probe: ${probe.detail}`,
+        });
+        if (fenced) return fencedOut(fenced, steps);
+        report.status = 'skipped';
+        await emitAt(ctx, {
+          type: 'step_skipped',
+          stepId: step.id,
+          name: step.name,
+          why: `found started after a crash; the probe shows it done: ${probe.detail}`,
+        });
+        continue;
+      }
+      if (probe.verdict === 'unknown')
+        return manualIntervention(
+          step,
+          steps,
+          `step "${step.name}" was found started after a crash and its probe cannot tell whether it took effect: ${probe.detail}`,
+        );
     }
     if (record && wasInterrupted(record) && !step.idempotent) {
       return manualIntervention(step, steps, interruptedWhy(step, record));
@@ -391,6 +433,9 @@ async function record(
  * Started and never finished (a crash), killed by the bot (timeout, shutdown) or killed by a signal
  * it did not send (`killed`): effect unknown.
  */
+/** `record` under a name the step loop's own `record` (the journal's entry) does not shadow. */
+const recordRun = (...args: Parameters<typeof record>) => record(...args);
+
 function wasInterrupted(record: StepRecord): boolean {
   return (
     record.status === 'started' ||

@@ -90,3 +90,30 @@ export async function runStrategyStep(
   if (!last) return { status: 'succeeded', exitCode: 0, argv: [], durationMs, outputTail };
   return { ...last, durationMs, outputTail };
 }
+
+/** What a strategy's probe saw of a step found started after a crash. */
+export type ProbeVerdict =
+  | { verdict: 'done'; detail: string }
+  | { verdict: 'not_done'; detail: string }
+  | { verdict: 'unknown'; detail: string };
+
+/**
+ * Reads the live system the way the step would and says whether its target is already reached:
+ * done (skip it), not done (re-run it if it may be re-run), or unknown (a human decides).
+ */
+export async function probeStrategyStep(
+  runner: CommandRunner,
+  step: PlanStep,
+  request: Request,
+  context: StrategyContext = {},
+): Promise<ProbeVerdict> {
+  try {
+    const { resolution } = await resolveStrategyStep(runner, step, request, context);
+    return resolution.alreadyThere
+      ? { verdict: 'done', detail: resolution.summary }
+      : { verdict: 'not_done', detail: resolution.summary };
+  } catch (error) {
+    if (error instanceof StrategyRefusal) return { verdict: 'unknown', detail: error.message };
+    throw error;
+  }
+}

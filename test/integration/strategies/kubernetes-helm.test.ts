@@ -198,6 +198,51 @@ describe('strategies against the live system', () => {
     );
   });
 
+  /** A worker that crashed mid-step: the journal says `started`, with a lapsed lease. */
+  async function crashedAfterStarting(step: PlanStep) {
+    const { ctx, events } = engine.context(plan([step]), { runner, attempt: 2 });
+    const token = await engine.journal().acquireFence(ctx.incidentId);
+    await engine.journal().markStarted(token, step.id, {
+      attempt: 1,
+      startedAt: new Date().toISOString(),
+      leaseUntil: Date.now() - 1,
+    });
+    return { ctx, events };
+  }
+
+  it('after a crash: a probe that finds the target reached skips the step', async () => {
+    await run(strategyStep(K8S, 'v2.3.0')); // the crashed worker got this far
+    writeFileSync(logFile, '');
+    const { ctx, events } = await crashedAfterStarting(strategyStep(K8S, 'v2.3.0'));
+    const outcome = await executePlan(ctx);
+    expect(outcome.kind).toBe('completed');
+    expect(events.events.find((e) => e.type === 'step_skipped')).toMatchObject({
+      why: expect.stringContaining(
+        'the probe shows it done: deployment/checkout already runs registry.example.com/checkout:v2.3.0',
+      ),
+    });
+    expect(calls().filter((call) => call.includes('rollout'))).toEqual([]);
+  });
+
+  it('after a crash: not done yet, an idempotent strategy step runs again', async () => {
+    const { ctx } = await crashedAfterStarting(strategyStep(K8S, 'v2.3.0'));
+    expect((await executePlan(ctx)).kind).toBe('completed');
+    expect(calls()).toContain('kubectl rollout undo deployment/checkout -n prod --to-revision=2');
+  });
+
+  it('after a crash: a probe that cannot tell stops for a human, naming what it saw', async () => {
+    const missing: StrategySpec = { kind: 'kubernetes', deployment: 'gone', namespace: 'prod' };
+    const { ctx } = await crashedAfterStarting(strategyStep(missing, 'v2.3.0'));
+    const outcome = await executePlan(ctx);
+    expect(outcome).toMatchObject({
+      kind: 'manual_intervention',
+      why: expect.stringContaining(
+        'its probe cannot tell whether it took effect: reading the live system failed',
+      ),
+    });
+    expect(calls().filter((call) => call.includes('rollout'))).toEqual([]);
+  });
+
   it('helm: refuses a release with another operation in progress', async () => {
     const s = cluster();
     s.releases.checkout.push({
