@@ -1,4 +1,4 @@
-/** Approve and Reject buttons: ack, check the payload, hand to the flow, explain refusals privately. */
+/** The card's and progress message's buttons (Approve, Reject, Waive, Dry run, Stop): ack, check the payload, hand to the flow, explain refusals privately. */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { FlowDeps } from '../../../../flows/deps.js';
 import { approveClick, rejectClick, type ClickOutcome } from '../../../../flows/decide.js';
