@@ -1,7 +1,7 @@
 /**
  * Where the evidence flows read RED metrics. A source that cannot answer throws
- * `MetricsUnavailableError`: "Prometheus is down or the query is wrong" is kept apart from "the
- * metrics are bad", and never turned into a number.
+ * `MetricsUnavailableError`: Prometheus being down or a query being wrong is kept apart from bad
+ * metrics, and never turned into a number.
  */
 
 /** Which Prometheus, and the environment variable holding its bearer token, if any. */
