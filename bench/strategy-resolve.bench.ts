@@ -13,6 +13,7 @@ import { ExecaCommandRunner } from '../src/adapters/outbound/shell/command-runne
 import type { PlanStep } from '../src/domain/plan.js';
 import type { StrategySpec } from '../src/domain/strategies/types.js';
 import { resolveStrategyStep } from '../src/flows/strategy-step.js';
+import { toolDryRun } from '../src/flows/dry-run.js';
 import { displayArgv } from '../src/domain/plan.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
@@ -90,12 +91,7 @@ async function main(): Promise<void> {
       const { resolution } = await resolveStrategyStep(runner, step, { env: step.env, timeoutMs: 30_000 });
       resolve.push(performance.now() - t0);
       const first = resolution.commands[0];
-      const dry =
-        first?.[0] === 'kubectl'
-          ? [...first, '--dry-run=server']
-          : first?.[0] === 'helm'
-            ? [...first, '--dry-run']
-            : undefined;
+      const dry = first ? toolDryRun(first) : undefined;
       if (dry) await runner.run({ argv: dry, env: step.env, timeoutMs: 30_000 });
       withDryRun.push(performance.now() - t0);
       commands = resolution.commands.map(displayArgv).join(' && ');

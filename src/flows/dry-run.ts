@@ -19,7 +19,7 @@ import { FlagProviderError, type FlagProviders } from './ports/flags.js';
 import { requestContext } from './unlock.js';
 
 /** The tool's own dry-run flag for a resolved command, when it has one. */
-function toolDryRun(argv: string[]): string[] | undefined {
+export function toolDryRun(argv: string[]): string[] | undefined {
   if (argv[0] === 'kubectl' && argv[1] === 'rollout' && argv[2] === 'undo')
     return [...argv, '--dry-run=server'];
   if (argv[0] === 'helm' && argv[1] === 'rollback') return [...argv, '--dry-run'];

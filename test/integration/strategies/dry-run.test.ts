@@ -7,27 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployStore } from '../../../src/adapters/outbound/store/deploys.js';
 import { eventually, startHarness, type Harness } from '../../support/bot-harness.js';
-import { REPO, scratchDir } from '../execution/helpers.js';
+import { scratchDir } from '../execution/helpers.js';
+import { PATH_WITH_STAND_INS, checkoutReplicaSet, image, standInCalls } from './stand-in-cluster.js';
 
-const BIN = join(REPO, 'test/fixtures/bin');
-const image = (tag: string) => [{ name: 'checkout', image: `registry.example.com/checkout:${tag}` }];
 const CLUSTER = {
   deployments: { checkout: { namespace: 'prod', containers: image('v2.4.0') } },
   replicaSets: [
-    {
-      name: 'checkout-7c9b4',
-      deployment: 'checkout',
-      namespace: 'prod',
-      revision: 2,
-      containers: image('v2.3.0'),
-    },
-    {
-      name: 'checkout-9f6d2',
-      deployment: 'checkout',
-      namespace: 'prod',
-      revision: 3,
-      containers: image('v2.4.0'),
-    },
+    checkoutReplicaSet('checkout-7c9b4', 2, 'v2.3.0'),
+    checkoutReplicaSet('checkout-9f6d2', 3, 'v2.4.0'),
   ],
 };
 
@@ -41,7 +28,7 @@ describe('dry run', () => {
     writeFileSync(state, JSON.stringify(CLUSTER));
     writeFileSync(log, '');
     const env = JSON.stringify({
-      PATH: `${BIN}:${process.env.PATH ?? ''}`,
+      PATH: PATH_WITH_STAND_INS,
       FAKE_CLUSTER_STATE: state,
       FAKE_CLUSTER_LOG: log,
     });
@@ -62,11 +49,7 @@ describe('dry run', () => {
     scratch.remove();
   });
 
-  const calls = () =>
-    readFileSync(log, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as string[]).join(' '));
+  const calls = () => standInCalls(log);
 
   it('posts in the thread what the Dry run button found, and changes nothing', async () => {
     await h.slash('checkout production errors');

@@ -9,38 +9,16 @@ import { ExecaCommandRunner } from '../../../src/adapters/outbound/shell/command
 import type { PlanStep } from '../../../src/domain/plan.js';
 import type { StrategySpec } from '../../../src/domain/strategies/types.js';
 import { executePlan } from '../../../src/flows/execute-rollback.js';
-import { REPO, engineFixture, plan, recordStep } from '../execution/helpers.js';
+import { engineFixture, plan, recordStep } from '../execution/helpers.js';
+import { PATH_WITH_STAND_INS, checkoutReplicaSet, image, standInCalls } from './stand-in-cluster.js';
 
-const BIN = join(REPO, 'test/fixtures/bin');
-const runner = new ExecaCommandRunner({
-  parentEnv: { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ''}` },
-});
-
-const image = (tag: string) => [{ name: 'checkout', image: `registry.example.com/checkout:${tag}` }];
+const runner = new ExecaCommandRunner({ parentEnv: { ...process.env, PATH: PATH_WITH_STAND_INS } });
 const cluster = () => ({
   deployments: { checkout: { namespace: 'prod', containers: image('v2.4.0') } },
   replicaSets: [
-    {
-      name: 'checkout-5d8f7',
-      deployment: 'checkout',
-      namespace: 'prod',
-      revision: 1,
-      containers: image('v2.2.0'),
-    },
-    {
-      name: 'checkout-7c9b4',
-      deployment: 'checkout',
-      namespace: 'prod',
-      revision: 2,
-      containers: image('v2.3.0'),
-    },
-    {
-      name: 'checkout-9f6d2',
-      deployment: 'checkout',
-      namespace: 'prod',
-      revision: 3,
-      containers: image('v2.4.0'),
-    },
+    checkoutReplicaSet('checkout-5d8f7', 1, 'v2.2.0'),
+    checkoutReplicaSet('checkout-7c9b4', 2, 'v2.3.0'),
+    checkoutReplicaSet('checkout-9f6d2', 3, 'v2.4.0'),
     { name: 'web-6b7c8', rollout: 'web', namespace: 'prod', revision: 7, containers: image('v2.3.0') },
     { name: 'web-8d9e1', rollout: 'web', namespace: 'prod', revision: 8, containers: image('v2.4.0') },
   ],
@@ -79,11 +57,7 @@ describe('strategies against the live system', () => {
   const engine = engineFixture('strategy');
   let stateFile: string;
   let logFile: string;
-  const calls = () =>
-    readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as string[]).join(' '));
+  const calls = () => standInCalls(logFile);
   const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as ReturnType<typeof cluster>;
   const env = () => ({ FAKE_CLUSTER_STATE: stateFile, FAKE_CLUSTER_LOG: logFile });
 

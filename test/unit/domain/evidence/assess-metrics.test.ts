@@ -3,6 +3,7 @@ import type { MeasuredEvidence } from '../../../../src/domain/evidence/evidence.
 import { blastRadiusText, evidenceSummary, tierFromEvidence } from '../../../../src/domain/evidence/grade.js';
 import { DEFAULT_THRESHOLDS, triage } from '../../../../src/domain/assessment.js';
 import { errorsOrZero } from '../../../../src/flows/evidence.js';
+import type { Signal } from '../../../../src/domain/signal.js';
 
 const MIN = 60_000;
 const deployAt = Date.parse('2026-12-03T14:00:00Z');
@@ -46,6 +47,26 @@ function measured(spike: number, errors: number, p99: number) {
   return result;
 }
 
+/** A firing PagerDuty alert for checkout/production that began at `at`. */
+function alertAt(at: number, fields: Partial<Signal>): Signal {
+  const started = new Date(at).toISOString();
+  return {
+    id: 's',
+    source: 'pagerduty',
+    service: 'checkout',
+    environment: 'production',
+    status: 'triggered',
+    summary: 'an alert',
+    startedAt: started,
+    receivedAt: started,
+    links: [],
+    dedupeKeys: ['k'],
+    alertCount: 1,
+    rawExcerpt: '',
+    ...fields,
+  };
+}
+
 describe('evidence from the metrics', () => {
   it('reads the change point, the numbers and the blast radius into one line a responder can read', () => {
     const evidence = measured(spikeAt, 0.152, 0.45);
@@ -77,23 +98,8 @@ describe('evidence from the metrics', () => {
 
   it('grades the same numbers the same whatever opened the incident', () => {
     const evidence = measured(spikeAt, 0.62, 0.3);
-    const started = new Date(spikeAt).toISOString();
-    const signal = (source: 'pagerduty' | 'alertmanager') => ({
-      id: 's',
-      source,
-      service: 'checkout',
-      environment: 'production',
-      status: 'triggered' as const,
-      summary: 'checkout latency slightly up',
-      urgency: 'low' as const,
-      severity: 'info',
-      startedAt: started,
-      receivedAt: started,
-      links: [],
-      dedupeKeys: ['k'],
-      alertCount: 1,
-      rawExcerpt: '',
-    });
+    const signal = (source: 'pagerduty' | 'alertmanager') =>
+      alertAt(spikeAt, { source, summary: 'checkout latency slightly up', urgency: 'low', severity: 'info' });
     const tiers = [undefined, signal('pagerduty'), signal('alertmanager')].map(
       (s) => triage(s, [], new Date(now), 7_200_000, DEFAULT_THRESHOLDS, { evidence }).tier,
     );
@@ -128,21 +134,7 @@ describe('evidence from the metrics', () => {
 
   it('still grades harm the numbers cannot show: data corruption is IMMEDIATE, a failed deploy at least PLANNED', () => {
     const calm = measured(now + MIN, 0.5, 0.5);
-    const started = new Date(now - 5 * MIN).toISOString();
-    const alert = {
-      id: 's',
-      source: 'pagerduty' as const,
-      service: 'checkout',
-      environment: 'production',
-      status: 'triggered' as const,
-      summary: 'Data corruption: orders double-charged',
-      startedAt: started,
-      receivedAt: started,
-      links: [],
-      dedupeKeys: ['k'],
-      alertCount: 1,
-      rawExcerpt: '',
-    };
+    const alert = alertAt(now - 5 * MIN, { summary: 'Data corruption: orders double-charged' });
     const corrupt = triage(alert, [], new Date(now), 7_200_000, DEFAULT_THRESHOLDS, { evidence: calm });
     expect(corrupt.tier).toBe('IMMEDIATE');
     expect(corrupt.reasons[0]).toBe('the alert reports data corruption, which the metrics cannot show');
