@@ -129,7 +129,11 @@ describe('retries, timeouts and the time budget', () => {
       ['manual_intervention', 'failed', 'completed'],
     );
     expect(state).toBe('manual_intervention');
-    expect(starts(log)).toBe(1);
+    // Started once and never again. Under load the child can be killed at 300 ms before it has
+    // written its own start line, so the bot's record is the count; the log may only agree.
+    expect(await eventsOf(h, id, 'step_started')).toHaveLength(1);
+    expect(starts(log)).toBeLessThanOrEqual(1);
+    expect(await eventsOf(h, id, 'retry_scheduled')).toHaveLength(0);
     const [manual] = await eventsOf(h, id, 'manual_intervention_required');
     expect(manual?.stepId).toBe('s1');
     expect(manual?.why).toMatch(/timed out after 300ms/);
@@ -150,8 +154,11 @@ describe('retries, timeouts and the time budget', () => {
       ['failed', 'completed', 'manual_intervention'],
     );
     expect(state).toBe('failed');
-    // Killed when the budget ran out, not left to sleep its 5 s.
-    expect(readLog(log).map((e) => e.event)).toEqual(['start', 'killed']);
+    // Killed when the budget ran out, not left to sleep its 5 s. Under load the child may be
+    // killed before it wrote its start line; either way it never reached its end.
+    expect(await eventsOf(h, id, 'step_started')).toHaveLength(1);
+    expect(readLog(log).map((e) => e.event)).not.toContain('end');
+    expect(await eventsOf(h, id, 'retry_scheduled')).toHaveLength(0);
     const [failed] = await eventsOf(h, id, 'rollback_failed');
     expect(failed?.error).toMatch(/time budget/);
   });
