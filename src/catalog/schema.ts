@@ -71,8 +71,10 @@ const stepSchema = z
       .strictObject({
         provider: z
           .enum(['launchdarkly', 'unleash', 'flagsmith', 'flagd'])
-          .refine((provider) => provider === 'launchdarkly' || provider === 'unleash', {
-            error: 'only launchdarkly and unleash are supported so far',
+          .refine((provider) => provider !== 'flagd', {
+            // flagd serves flags from a file or a FeatureFlag resource and has no API to change them.
+            error:
+              'flagd has no API to change a flag: edit its source (for example a `run` step: kubectl patch featureflag …)',
           }),
         key: z.string().regex(FLAG_KEY, { error: 'expected a flag key (letters, digits, . _ -)' }),
         project: z

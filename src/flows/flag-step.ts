@@ -5,6 +5,7 @@
  * the progress message and retries treat it as any other step.
  */
 import type { PlanStep } from '../domain/plan.js';
+import { flagScope } from '../domain/strategies/registry.js';
 import { StrategyRefusal, type FlagSpec } from '../domain/strategies/types.js';
 import { FlagProviderError, type FlagProviders } from './ports/flags.js';
 import type { RunResult } from './ports/command-runner.js';
@@ -30,8 +31,8 @@ export async function describeFlag(step: PlanStep, ctx: FlagContext): Promise<st
   const { spec, provider, token } = access(step, ctx);
   const on = await provider.isOn(spec, token, ctx.signal);
   return on
-    ? `${spec.key} is on in ${spec.project}/${spec.environment}: would turn it off`
-    : `${spec.key} is already off in ${spec.project}/${spec.environment}: nothing to do`;
+    ? `${spec.key} is on in ${flagScope(spec)}: would turn it off`
+    : `${spec.key} is already off in ${flagScope(spec)}: nothing to do`;
 }
 
 export async function runFlagStep(step: PlanStep, ctx: FlagContext): Promise<RunResult> {
@@ -43,7 +44,7 @@ export async function runFlagStep(step: PlanStep, ctx: FlagContext): Promise<Run
       : { status, argv: [], durationMs: Date.now() - started, outputTail, error: error ?? 'failed' };
   try {
     if (!(await provider.isOn(spec, token, ctx.signal)))
-      return result('succeeded', `${spec.key} was already off in ${spec.project}/${spec.environment}`);
+      return result('succeeded', `${spec.key} was already off in ${flagScope(spec)}`);
     await provider.turnOff(
       spec,
       token,
@@ -52,10 +53,7 @@ export async function runFlagStep(step: PlanStep, ctx: FlagContext): Promise<Run
     );
     if (await provider.isOn(spec, token, ctx.signal))
       return result('failed', '', `${spec.provider} accepted the change but ${spec.key} still reads as on`);
-    return result(
-      'succeeded',
-      `${spec.key} turned off in ${spec.provider} ${spec.project}/${spec.environment}`,
-    );
+    return result('succeeded', `${spec.key} turned off in ${spec.provider} ${flagScope(spec)}`);
   } catch (error) {
     if (error instanceof FlagProviderError) return result('failed', '', error.message);
     throw error;

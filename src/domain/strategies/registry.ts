@@ -7,7 +7,7 @@ import { argoRolloutsReads, resolveArgoRollouts } from './argo-rollouts.js';
 import { helmReads, resolveHelm } from './helm.js';
 import { kubernetesReads, resolveKubernetes } from './kubernetes.js';
 import { pgEnvironment, resolveSql } from './sql.js';
-import type { Resolution, StrategyKind, StrategySpec } from './types.js';
+import type { FlagSpec, Resolution, StrategyKind, StrategySpec } from './types.js';
 
 /** What a strategy resolves from: what its reads printed, the files it read, the request. */
 export interface ResolveInput {
@@ -76,15 +76,20 @@ export const STRATEGIES = {
     reads: () => [],
     resolve: (spec) => ({
       commands: [],
-      summary: `turn ${spec.key} off in ${spec.provider} ${spec.project}/${spec.environment}`,
+      summary: `turn ${spec.key} off in ${spec.provider} ${flagScope(spec)}`,
       alreadyThere: false,
     }),
     describe: (spec) =>
-      `turn feature flag ${spec.key} off in ${spec.provider} (${spec.project}/${spec.environment}) through its API; the token comes from ${spec.tokenEnv}`,
+      `turn feature flag ${spec.key} off in ${spec.provider} (${flagScope(spec)}) through its API; the token comes from ${spec.tokenEnv}`,
     // Off twice is off.
     idempotent: true,
   },
 } satisfies Registry;
+
+/** Where a flag lives, in its provider's terms: Flagsmith has environments only, the others projects too. */
+export function flagScope(spec: FlagSpec): string {
+  return spec.provider === 'flagsmith' ? spec.environment : `${spec.project}/${spec.environment}`;
+}
 
 export function strategyFor<S extends StrategySpec>(spec: S): Strategy<S> {
   return STRATEGIES[spec.kind] as unknown as Strategy<S>;

@@ -39,10 +39,11 @@ export interface SqlSpec {
 /** Turn a feature flag off through its provider's API: the least destructive way out. */
 export interface FlagSpec {
   kind: 'flag';
-  provider: 'launchdarkly' | 'unleash';
+  provider: 'launchdarkly' | 'unleash' | 'flagsmith';
   key: string;
-  /** LaunchDarkly project key / Unleash project id. */
+  /** LaunchDarkly project key / Unleash project id (Flagsmith does not use it). */
   project: string;
+  /** The environment's key (Flagsmith: the environment API key). */
   environment: string;
   /** The environment variable holding the API token (never the token itself). */
   tokenEnv: string;

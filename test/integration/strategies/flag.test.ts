@@ -1,5 +1,5 @@
 /**
- * The flag strategy against stand-ins of LaunchDarkly's and Unleash's APIs over real HTTP, in
+ * The flag strategy against stand-ins of LaunchDarkly's, Unleash's and Flagsmith's APIs over real HTTP, in
  * their documented shapes: the exact requests (method, path, headers, body), a re-run that finds
  * the flag off and changes nothing, a missing token, and a provider refusal named on the step.
  */
@@ -19,10 +19,10 @@ interface Seen {
   body: string;
 }
 
-/** LaunchDarkly's flag API and Unleash's admin API, one flag each, state kept between calls. */
+/** LaunchDarkly's flag API, Unleash's and Flagsmith's admin APIs, one flag each, state kept between calls. */
 function providers() {
   const seen: Seen[] = [];
-  const state = { ld: true, unleash: true, refuse: false };
+  const state = { ld: true, unleash: true, flagsmith: true, refuse: false };
   const server: Server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -58,6 +58,21 @@ function providers() {
         state.unleash = false;
         return res.writeHead(200).end();
       }
+      // Flagsmith: the environment default (id 41) and a segment override (id 42) that stays on.
+      if (url === '/api/v1/environments/production/featurestates/?feature_name=discount_codes')
+        return json(200, {
+          count: 2,
+          next: null,
+          previous: null,
+          results: [
+            { id: 42, feature: 7, enabled: true, feature_segment: 3, environment: 5 },
+            { id: 41, feature: 7, enabled: state.flagsmith, feature_segment: null, environment: 5 },
+          ],
+        });
+      if (url === '/api/v1/environments/production/featurestates/41/' && req.method === 'PATCH') {
+        state.flagsmith = (JSON.parse(body) as { enabled: boolean }).enabled;
+        return json(200, { id: 41, feature: 7, enabled: state.flagsmith, feature_segment: null });
+      }
       return json(404, { message: 'not found' });
     });
   });
@@ -75,7 +90,7 @@ describe('the flag strategy', () => {
   afterAll(() => new Promise((resolve) => stub.server.close(resolve)));
   beforeEach(() => {
     stub.seen.length = 0;
-    Object.assign(stub.state, { ld: true, unleash: true, refuse: false });
+    Object.assign(stub.state, { ld: true, unleash: true, flagsmith: true, refuse: false });
   });
 
   const flagStep = (provider: FlagSpec['provider']): PlanStep => ({
@@ -136,6 +151,22 @@ describe('the flag strategy', () => {
     const again = await run(flagStep('unleash'));
     expect(again.steps[0]?.outputTail).toBe('discount_codes was already off in default/production');
     expect(stub.seen.map((s) => s.method)).toEqual(['GET']);
+  });
+
+  it('Flagsmith: patches the environment default’s feature state off with a Token header', async () => {
+    const outcome = await run(flagStep('flagsmith'));
+    expect(outcome.kind).toBe('completed');
+    const query = '/api/v1/environments/production/featurestates/?feature_name=discount_codes';
+    expect(stub.seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      `GET ${query}`,
+      `GET ${query}`,
+      'PATCH /api/v1/environments/production/featurestates/41/',
+      `GET ${query}`,
+    ]);
+    expect(stub.seen.every((s) => s.authorization === 'Token api-secret-token')).toBe(true);
+    expect(JSON.parse(stub.seen[2]!.body)).toEqual({ enabled: false });
+    expect(stub.state.flagsmith).toBe(false);
+    expect(outcome.steps[0]?.outputTail).toBe('discount_codes turned off in flagsmith production');
   });
 
   it('refuses without the token and names a provider refusal, changing nothing', async () => {

@@ -85,5 +85,14 @@ describe('strategy steps in the catalog', () => {
     expect(
       errorsOf(catalog('- name: A\n  helm: { release: checkout, namespace: prod }\n  idempotent: false')),
     ).toEqual([`${at}.idempotent: a strategy decides whether its step may be re-run; remove idempotent`]);
+    expect(
+      errorsOf(
+        catalog(
+          '- name: A\n  flag: { provider: flagd, key: discount_codes, environment: prod, tokenEnv: T }',
+        ),
+      ),
+    ).toEqual([
+      `${at}.flag.provider: flagd has no API to change a flag: edit its source (for example a \`run\` step: kubectl patch featureflag …)`,
+    ]);
   });
 });
