@@ -83,6 +83,7 @@ function toStep(step: RawStep, stepTimeoutMs: number): StepTemplate {
     run: step.run ?? [],
     ...(strategy ? { strategy } : {}),
     idempotent: strategy ? strategyFor(strategy).idempotent : (step.idempotent ?? false),
+    ...(step.interruptible ? { interruptible: true } : {}),
     timeoutMs: step.timeout ?? stepTimeoutMs,
     env: step.env ?? {},
   };

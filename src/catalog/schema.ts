@@ -92,6 +92,7 @@ const stepSchema = z
       })
       .optional(),
     idempotent: z.boolean().optional(),
+    interruptible: z.boolean().optional(),
     timeout: duration().optional(),
     env: envMap.optional(),
   })
@@ -109,6 +110,15 @@ const stepSchema = z
         code: 'custom',
         path: ['idempotent'],
         message: 'a strategy decides whether its step may be re-run; remove idempotent',
+      });
+    // Killing a strategy mid-way can leave the system between states (a Helm release left
+    // pending-rollback): only a catalog author's own command can be declared safe to kill.
+    if (step.run === undefined && step.interruptible !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['interruptible'],
+        message:
+          'only a `run` step can be declared interruptible; a strategy step finishes before Stop takes effect',
       });
   });
 

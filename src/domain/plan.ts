@@ -22,6 +22,8 @@ export interface StepTemplate {
   /** A step that knows its system: resolved to argv against the live system when it runs. */
   strategy?: StrategySpec;
   idempotent: boolean;
+  /** Stop kills it at once instead of letting it finish (the catalog author says that is safe). */
+  interruptible?: boolean;
   timeoutMs: number;
   env: Record<string, string>;
 }
@@ -73,6 +75,8 @@ export interface PlanStep {
   name: string;
   argv: string[];
   idempotent: boolean;
+  /** Stop kills it at once instead of letting it finish (the catalog author says that is safe). */
+  interruptible?: boolean;
   timeoutMs: number;
   env: Record<string, string>;
   /** Why the step is there when the bot added it (e.g. a safety precondition). */
@@ -127,6 +131,7 @@ export function resolvePlan(
       name: step.name,
       argv: step.run.map((element) => fillPlaceholders(element, values)),
       idempotent: step.idempotent,
+      ...(step.interruptible ? { interruptible: true } : {}),
       ...(step.strategy
         ? {
             strategy: {

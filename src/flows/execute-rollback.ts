@@ -126,17 +126,7 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
       };
     }
     const stop = await ctx.stopRequested?.();
-    if (stop) {
-      const done = steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').map((s) => s.name);
-      return {
-        kind: 'manual_intervention',
-        stepId: step.id,
-        stepName: step.name,
-        why: `stopped by <@${stop.by}> before step "${step.name}"`,
-        whatToCheck: `Steps done: ${done.length > 0 ? done.join(', ') : 'none'}. Finish the rollback by hand or open a new request.`,
-        steps,
-      };
-    }
+    if (stop) return stopped(step, steps, `stopped by <@${stop.by}> before step "${step.name}"`);
     // The schema gate, right before the first code step: the preconditions must be in effect now.
     if (
       ctx.gate &&
@@ -229,12 +219,13 @@ async function runStep(
   }
 
   const lease = holdLease(ctx, token, step, leaseMs);
+  const stopWatch = watchStop(ctx, step);
   let result: RunResult;
   try {
     const request = {
       env: step.env,
       timeoutMs,
-      signal: AbortSignal.any([ctx.signal, lease.lost]),
+      signal: AbortSignal.any([ctx.signal, lease.lost, stopWatch.signal]),
       ...(ctx.cwd ? { cwd: ctx.cwd } : {}),
     };
     // A strategy step reads the live system first; a state it refuses to act on throws (below).
@@ -274,6 +265,7 @@ async function runStep(
     };
   } finally {
     lease.release();
+    stopWatch.release();
   }
   if (lease.fencedOut) return fencedOut(lease.fencedOut, steps);
 
@@ -297,8 +289,10 @@ async function runStep(
     return undefined;
   }
 
-  const error =
-    result.status === 'timed_out' && boundedByBudget
+  const stoppedBy = result.status === 'cancelled' ? stopWatch.stoppedBy : undefined;
+  const error = stoppedBy
+    ? `killed at once by Stop (<@${stoppedBy}>): the step is declared interruptible`
+    : result.status === 'timed_out' && boundedByBudget
       ? `time budget exhausted during the step (killed after ${formatDuration(timeoutMs)})`
       : result.error;
   report.status = 'failed';
@@ -327,6 +321,8 @@ async function runStep(
         ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       };
     case 'cancelled':
+      if (stoppedBy)
+        return stopped(step, steps, `stopped by <@${stoppedBy}> during step "${step.name}", killed at once`);
       return { kind: 'cancelled', stepId: step.id, error: `step "${step.name}" ${result.error}`, steps };
     case 'timed_out':
       if (boundedByBudget)
@@ -463,6 +459,51 @@ function codeAlreadyRan(
   return plan.steps.some(
     (step) => !isPreconditionStep(step) && journal.steps[step.id]?.status === 'succeeded',
   );
+}
+
+/** How often a running interruptible step looks for Stop: a click takes effect within this. */
+const STOP_POLL_MS = 250;
+
+/** Stop took effect: what ran is on the timeline, the rest is for a human or a new request. */
+function stopped(step: PlanStep, steps: StepReport[], why: string): ExecutionOutcome {
+  const done = steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').map((s) => s.name);
+  return {
+    kind: 'manual_intervention',
+    stepId: step.id,
+    stepName: step.name,
+    why,
+    whatToCheck: `Steps done: ${done.length > 0 ? done.join(', ') : 'none'}. Finish the rollback by hand or open a new request.`,
+    steps,
+  };
+}
+
+/**
+ * For a step declared interruptible: watches for Stop while it runs and aborts it when someone
+ * presses it. Other steps finish first, since killing them mid-way leaves their effect unknown.
+ */
+function watchStop(ctx: ExecutionContext, step: PlanStep) {
+  const stop = new AbortController();
+  let by: string | undefined;
+  const timer =
+    step.interruptible && ctx.stopRequested
+      ? setInterval(() => {
+          ctx.stopRequested?.().then(
+            (request) => {
+              if (!request || by) return;
+              by = request.by;
+              stop.abort(new Error(`stopped by <@${request.by}>`));
+            },
+            () => undefined, // unreadable now: the next tick tries again
+          );
+        }, STOP_POLL_MS)
+      : undefined;
+  return {
+    signal: stop.signal,
+    get stoppedBy() {
+      return by;
+    },
+    release: () => clearInterval(timer),
+  };
 }
 
 function manualIntervention(step: PlanStep, steps: StepReport[], why: string): ExecutionOutcome {

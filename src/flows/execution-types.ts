@@ -62,7 +62,10 @@ export interface ExecutionContext {
   flags?: FlagProviders;
   /** The bot's own environment, for variables a strategy names (its database URL). */
   lookupEnv?: (name: string) => string | undefined;
-  /** Asked before each step: who pressed Stop, if anyone (the rollback then ends for a human). */
+  /**
+   * Asked before each step, and while an interruptible step runs: who pressed Stop, if anyone (the
+   * rollback then ends for a human).
+   */
   stopRequested?: () => Promise<{ by: string } | undefined>;
 }
 

@@ -1,10 +1,14 @@
 /**
  * The progress message's Stop button: an approver stops a queued or running rollback. The running
- * step finishes (killing it mid-way would leave its effect unknown); no further step starts, and
+ * step finishes (killing it mid-way would leave its effect unknown) unless the catalog declares it
+ * interruptible, when it is killed at once (execute-rollback watches for Stop); no further step starts, and
  * the rollback ends MANUAL_INTERVENTION_REQUIRED with what ran on the timeline. The journal stays
  * as the steps left it, so a later request starts clean.
  */
+import { planFor } from '../domain/alternatives.js';
 import { isEligible } from '../domain/approval.js';
+import { summarizeExecution } from '../domain/execution-summary.js';
+import type { Incident } from '../domain/incident.js';
 import type { FlowDeps } from './deps.js';
 import type { ClickOutcome } from './decide.js';
 import { refreshProgress, refreshTimeline } from './views.js';
@@ -34,8 +38,23 @@ export async function stopClick(deps: FlowDeps, incidentId: string, userId: stri
     };
   });
   if (!outcome) return { notice: `There is no incident ${incidentId}.` };
-  if (outcome.changed) {
-    await Promise.allSettled([refreshProgress(deps, incidentId), refreshTimeline(deps, incidentId)]);
-  }
-  return { notice: outcome.notice };
+  if (!outcome.changed) return { notice: outcome.notice };
+  await Promise.allSettled([refreshProgress(deps, incidentId), refreshTimeline(deps, incidentId)]);
+  const killed = await interruptibleRunning(deps, known);
+  return {
+    notice: killed
+      ? `Stopping ${incidentId}: "${killed}" is declared interruptible and is killed now; nothing after it starts.`
+      : outcome.notice,
+  };
+}
+
+/** The name of the step running now when the catalog declares it interruptible. */
+async function interruptibleRunning(deps: FlowDeps, incident: Incident): Promise<string | undefined> {
+  const plan = planFor(incident, incident.choice);
+  if (!plan?.steps.some((step) => step.interruptible)) return undefined;
+  const { steps } = summarizeExecution(plan, await deps.store.timeline(incident.id), false);
+  const running = steps.find((step) => step.status === 'running');
+  return running && plan.steps.find((step) => step.id === running.id)?.interruptible
+    ? running.name
+    : undefined;
 }

@@ -38,6 +38,7 @@ export interface StepSpec {
   /** A file whose text the step prints (for text that must not appear in the argv the card shows). */
   printFile?: string;
   idempotent?: boolean;
+  interruptible?: boolean;
   timeout?: string;
 }
 
@@ -58,6 +59,7 @@ function stepYaml(step: StepSpec): string {
     `            run: ${JSON.stringify([process.execPath, RECORD_STEP, step.label ?? step.name, ...(step.print ? ['--print', step.print] : []), ...(step.printFile ? ['--print-file', step.printFile] : [])])}`,
     `            env: ${JSON.stringify(env)}`,
     `            idempotent: ${step.idempotent ?? false}`,
+    ...(step.interruptible ? ['            interruptible: true'] : []),
     ...(step.timeout ? [`            timeout: ${step.timeout}`] : []),
   ].join('\n');
 }
