@@ -86,6 +86,11 @@ describe('strategy steps in the catalog', () => {
       errorsOf(catalog('- name: A\n  helm: { release: checkout, namespace: prod }\n  idempotent: false')),
     ).toEqual([`${at}.idempotent: a strategy decides whether its step may be re-run; remove idempotent`]);
     expect(
+      errorsOf(catalog('- name: A\n  helm: { release: checkout, namespace: prod }\n  interruptible: true')),
+    ).toEqual([
+      `${at}.interruptible: only a \`run\` step can be declared interruptible; a strategy step finishes before Stop takes effect`,
+    ]);
+    expect(
       errorsOf(
         catalog(
           '- name: A\n  flag: { provider: flagd, key: discount_codes, environment: prod, tokenEnv: T }',
