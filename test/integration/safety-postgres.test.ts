@@ -66,19 +66,19 @@ async function readRelease(dir: string) {
 }
 
 /** One schema per scenario, so scenarios share the database but nothing else. */
-async function scenarioClient(schema: string): Promise<pg.Client> {
+async function scenarioClient(schema: string, baseline = BASELINE): Promise<pg.Client> {
   const client = new pg.Client({ ...CONNECTION, database });
   await client.connect();
   await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-  await client.query(BASELINE);
+  await client.query(baseline);
   return client;
 }
 
 /** Runs the old workload in a transaction that is rolled back; returns the statements that failed. */
-async function oldVersionFailures(client: pg.Client): Promise<string[]> {
+async function oldVersionFailures(client: pg.Client, workload = OLD_VERSION_WORKLOAD): Promise<string[]> {
   const failed: string[] = [];
   await client.query('BEGIN');
-  for (const sql of OLD_VERSION_WORKLOAD) {
+  for (const sql of workload) {
     await client.query('SAVEPOINT s');
     try {
       await client.query(sql);
@@ -186,5 +186,42 @@ describe('rollback safety on real PostgreSQL', () => {
     expect(verdict).toBe('unsafe');
     expect(analysis.preconditions).toEqual([]);
     expect(failures).toEqual(OLD_VERSION_WORKLOAD.slice(0, 3));
+  });
+
+  it('a domain gains NOT NULL and a CHECK: old writes through it fail; the emitted SQL lifts both', async () => {
+    const baseline = `CREATE DOMAIN email_address AS text;
+      CREATE TABLE contacts (id serial PRIMARY KEY, email email_address);`;
+    const workload = [
+      'INSERT INTO contacts (email) VALUES (NULL)',
+      "INSERT INTO contacts (email) VALUES ('not-an-address')",
+      "INSERT INTO contacts (email) VALUES ('a@example.com')",
+    ];
+    const release =
+      "ALTER DOMAIN email_address SET NOT NULL;\nALTER DOMAIN email_address ADD CHECK (VALUE LIKE '%@%');";
+    const analysis = await analyzeMigrations([{ path: 'release/001.sql', content: release }]);
+    expect(analysis.files[0]?.verdict).toBe('conditional');
+    const client = await scenarioClient('domain_constraints', baseline);
+    try {
+      expect(await oldVersionFailures(client, workload)).toEqual([]);
+      await client.query(release);
+      expect(await oldVersionFailures(client, workload)).toEqual(workload.slice(0, 2));
+      for (const step of analysis.preconditions) await client.query(step.sql);
+      expect(await oldVersionFailures(client, workload)).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('TRUNCATE: unsafe with no precondition, and the old version’s rows are indeed gone', async () => {
+    const analysis = await analyzeMigrations([{ path: 'release/001.sql', content: 'TRUNCATE orders;' }]);
+    expect(analysis.files[0]?.verdict).toBe('unsafe');
+    expect(analysis.preconditions).toEqual([]);
+    const client = await scenarioClient('truncate_orders');
+    try {
+      await client.query('TRUNCATE orders');
+      expect((await client.query('SELECT count(*)::int AS n FROM orders')).rows[0]).toEqual({ n: 0 });
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -11,7 +11,8 @@ import {
 import { FIX_FORWARD_ADVICE } from './rules.js';
 import type { ColumnState, Origin, SchemaState, TableState } from './schema-state.js';
 import { constraintKey, indexKey, tableDisplay } from './schema-state.js';
-import { quoteIdent } from './sql-text.js';
+import { qualifiedName, quoteIdent } from './sql-text.js';
+import { HARMLESS_TABLE_ACTIONS, actionWords, needsHuman, objectWords } from './unmodelled.js';
 
 export function replayCreateTable(state: SchemaState, stmt: AstObject): void {
   const ref = rangeVar(stmt.relation);
@@ -32,9 +33,20 @@ export function replayCreateTable(state: SchemaState, stmt: AstObject): void {
 }
 
 export function replayAlterTable(state: SchemaState, stmt: AstObject, origin: Origin): void {
-  if (stmt.objtype !== undefined && stmt.objtype !== 'OBJECT_TABLE') return;
   const ref = rangeVar(stmt.relation);
   if (!ref) return;
+  if (stmt.objtype !== undefined && stmt.objtype !== 'OBJECT_TABLE') {
+    // ALTER INDEX / VIEW / SEQUENCE … options the old version does not see; a composite type or
+    // a foreign table losing or changing attributes it may well use.
+    const changesShape = stmt.objtype === 'OBJECT_TYPE' || stmt.objtype === 'OBJECT_FOREIGN_TABLE';
+    if (
+      changesShape &&
+      !state.createdTypes.has(ref.name) &&
+      !state.tables.get(state.resolve(ref).key)?.createdInRelease
+    )
+      needsHuman(state, origin, `ALTER ${objectWords(stmt.objtype).toUpperCase()} ${ref.name}`);
+    return;
+  }
   const table = state.table(ref);
   for (const item of asArray(stmt.cmds)) {
     const cmd = asObject(asObject(item)?.AlterTableCmd);
@@ -120,7 +132,26 @@ function replayCommand(state: SchemaState, table: TableState, cmd: AstObject, or
     case 'AT_DropConstraint':
       state.pending.delete(constraintKey(`${table.schema}.${table.name}`, columnName));
       return;
+    case 'AT_DetachPartition':
+    case 'AT_DetachPartitionFinalize': {
+      if (table.createdInRelease) return;
+      const partition = rangeVar(asObject(asObject(cmd.def)?.PartitionCmd)?.name);
+      const shownPartition = partition
+        ? qualifiedName(partition.schema ?? table.schema, partition.name)
+        : 'a partition';
+      state.emit(
+        'detach-partition',
+        origin,
+        `${shownPartition} is detached from ${shown}: the old version's reads through ${shown} no longer see its rows, and its writes of them fail.`,
+        `${FIX_FORWARD_ADVICE} Or attach it again before rolling back: ALTER TABLE ${shown} ATTACH PARTITION ${shownPartition} FOR VALUES … (the bounds it had).`,
+      );
+      return;
+    }
     default:
+      // Fail closed: an action not known to be harmless (row security, triggers, inheritance,
+      // a dropped identity or expression, a partition attached…) needs a human.
+      if (!table.createdInRelease && !HARMLESS_TABLE_ACTIONS.has(String(cmd.subtype)))
+        needsHuman(state, origin, `ALTER TABLE ${shown} ${actionWords(cmd.subtype)}`);
       return;
   }
 }

@@ -63,6 +63,23 @@ export const RULES = {
     severity: 'conditional',
     summary: 'a DO block runs code this analysis cannot see into: review it by hand before rolling back',
   },
+  'unanalyzed-statement': {
+    severity: 'conditional',
+    summary: 'a statement this analysis does not model touches an existing object: a human must judge it',
+  },
+  truncate: {
+    severity: 'unsafe',
+    summary:
+      'a table the old version uses was emptied: its rows are gone, a rollback does not bring them back',
+  },
+  'detach-partition': {
+    severity: 'unsafe',
+    summary: 'a partition was detached: the old version no longer sees its rows through the parent table',
+  },
+  'domain-constraint': {
+    severity: 'conditional',
+    summary: 'a domain gained a NOT NULL or CHECK: old writes through columns of that domain may fail',
+  },
   'missing-down-migration': { severity: 'warning', summary: 'this migration has no down migration' },
   'down-migration-drops-data': {
     severity: 'warning',

@@ -10,6 +10,13 @@ import { FIX_FORWARD_ADVICE } from './rules.js';
 import type { Origin, SchemaState } from './schema-state.js';
 import { indexKey, tableDisplay } from './schema-state.js';
 import { qualifiedName, quoteIdent, quoteLiteral } from './sql-text.js';
+import {
+  HARMLESS_STATEMENTS,
+  UNNAMED_BY_CLIENTS,
+  needsHuman,
+  objectWords,
+  statementWords,
+} from './unmodelled.js';
 
 export function replayStatement(state: SchemaState, node: unknown, origin: Origin): void {
   const kind = nodeKind(node);
@@ -36,7 +43,8 @@ export function replayStatement(state: SchemaState, node: unknown, origin: Origi
     case 'CreateEnumStmt':
     case 'CompositeTypeStmt':
     case 'CreateDomainStmt': {
-      const names = stringList(stmt.typeName ?? stmt.domainname) ?? [];
+      // A domain's typeName is its base type; its own name is domainname.
+      const names = stringList(type === 'CreateDomainStmt' ? stmt.domainname : stmt.typeName) ?? [];
       const ref = rangeVar(stmt.typevar);
       const name = ref?.name ?? names.at(-1);
       if (name !== undefined) state.createdTypes.add(name);
@@ -61,6 +69,10 @@ export function replayStatement(state: SchemaState, node: unknown, origin: Origi
         if (typeof schema === 'string') state.defaultSchema = schema;
       }
       return;
+    case 'TruncateStmt':
+      return replayTruncate(state, stmt, origin);
+    case 'AlterDomainStmt':
+      return replayAlterDomain(state, stmt, origin);
     case 'DoStmt':
       state.emit(
         'unanalyzed-do-block',
@@ -70,6 +82,68 @@ export function replayStatement(state: SchemaState, node: unknown, origin: Origi
       );
       return;
     default:
+      // Fail closed: what is not known to be harmless needs a human.
+      if (!HARMLESS_STATEMENTS.has(type)) needsHuman(state, origin, statementWords(type));
+      return;
+  }
+}
+
+function replayTruncate(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  for (const relation of asArray(stmt.relations)) {
+    const ref = rangeVar(asObject(relation)?.RangeVar ?? relation);
+    if (!ref) continue;
+    const table = state.table(ref);
+    if (table.createdInRelease) continue;
+    state.emit(
+      'truncate',
+      origin,
+      `${tableDisplay(table)} is truncated: every row the old version wrote is gone, and a rollback does not bring them back.`,
+      `${FIX_FORWARD_ADVICE} Restoring the rows needs a backup (pg_dump --table before the release).`,
+    );
+  }
+}
+
+/**
+ * ALTER DOMAIN: a new NOT NULL or CHECK applies to every column of the domain, so old writes that
+ * the domain now rejects fail; dropping them again is the precondition. A dropped default may
+ * break old inserts that relied on it, which only a human can tell.
+ */
+function replayAlterDomain(state: SchemaState, stmt: AstObject, origin: Origin): void {
+  const parts = stringList(stmt.typeName);
+  const name = parts.at(-1) ?? '';
+  if (state.createdTypes.has(name)) return;
+  const domain = parts.map(quoteIdent).join('.');
+  const constraint = asObject(asObject(stmt.def)?.Constraint);
+  switch (stmt.subtype) {
+    case 'O':
+      state.emit(
+        'domain-constraint',
+        origin,
+        `Domain ${domain} becomes NOT NULL: the old version's writes of NULL to its columns fail.`,
+        `Before rolling back run: ALTER DOMAIN ${domain} DROP NOT NULL.`,
+        `ALTER DOMAIN ${domain} DROP NOT NULL`,
+      );
+      return;
+    case 'C': {
+      if (constraint?.contype !== 'CONSTR_CHECK')
+        return needsHuman(state, origin, 'ALTER DOMAIN … ADD CONSTRAINT');
+      // PostgreSQL names an unnamed domain CHECK <domain>_check.
+      const constraintName = typeof constraint.conname === 'string' ? constraint.conname : `${name}_check`;
+      const sql = `ALTER DOMAIN ${domain} DROP CONSTRAINT ${quoteIdent(constraintName)}`;
+      state.emit(
+        'domain-constraint',
+        origin,
+        `Domain ${domain} gains CHECK ${quoteIdent(constraintName)}: the old version's writes it rejects fail.`,
+        `Before rolling back run: ${sql}.`,
+        sql,
+      );
+      return;
+    }
+    case 'T':
+      if (stmt.def === undefined) needsHuman(state, origin, `ALTER DOMAIN ${domain} DROP DEFAULT`);
+      return;
+    default:
+      // DROP NOT NULL, DROP CONSTRAINT, VALIDATE: the domain only accepts more.
       return;
   }
 }
@@ -164,7 +238,13 @@ function replayDrop(state: SchemaState, stmt: AstObject, origin: Origin): void {
         // Dropping an index never breaks the old version; it also cancels a unique index added earlier.
         state.pending.delete(indexKey(schema, name));
         break;
+      case 'OBJECT_DOMAIN':
+        if (!state.createdTypes.delete(name))
+          needsHuman(state, origin, `DROP DOMAIN ${qualifiedName(schema, name)}`);
+        break;
       default:
+        if (!UNNAMED_BY_CLIENTS.has(String(stmt.removeType)))
+          needsHuman(state, origin, `DROP ${objectWords(stmt.removeType).toUpperCase()} ${parts.join('.')}`);
         break;
     }
   }
@@ -256,13 +336,26 @@ function replayRename(state: SchemaState, stmt: AstObject, origin: Origin): void
       }
       return;
     }
+    case 'OBJECT_TYPE':
+    case 'OBJECT_DOMAIN': {
+      const oldName =
+        stringList(asObject(asObject(stmt.object)?.List)?.items).at(-1) ?? stringValue(stmt.object);
+      if (oldName !== undefined && state.createdTypes.delete(oldName)) state.createdTypes.add(newName);
+      else needsHuman(state, origin, `renaming ${objectWords(stmt.renameType)} ${oldName ?? ''}`.trim());
+      return;
+    }
     default:
+      if (!UNNAMED_BY_CLIENTS.has(String(stmt.renameType)))
+        needsHuman(state, origin, `renaming a ${objectWords(stmt.renameType)}`);
       return;
   }
 }
 
 function replaySetSchema(state: SchemaState, stmt: AstObject, origin: Origin): void {
-  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(String(stmt.objectType))) return;
+  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(String(stmt.objectType))) {
+    needsHuman(state, origin, `moving a ${objectWords(stmt.objectType)} to another schema`);
+    return;
+  }
   const ref = rangeVar(stmt.relation);
   const newSchema = typeof stmt.newschema === 'string' ? stmt.newschema : '';
   if (!ref) return;
