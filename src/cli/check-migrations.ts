@@ -1,6 +1,8 @@
 /**
- * `rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] <file-or-dir>…`:
- * the rollback-safety analysis of SQL migrations, for a human or for CI.
+ * `rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] [--base <git-ref>]
+ * <file-or-dir>…`: the rollback-safety analysis of SQL migrations, for a human or for CI. With
+ * `--base`, the files added or changed since the ref are the release; the others are history,
+ * replayed first for the schema the release starts from.
  * Exit 0 whatever the verdict unless --fail-on (1 at or above it); 2 on usage or read errors.
  */
 import type { Stats } from 'node:fs';
@@ -11,6 +13,7 @@ import type { MigrationSource } from '../domain/safety/analyze-migrations.js';
 import { compareMigrationOrder } from '../domain/safety/migration-layouts.js';
 import type { FileReport, Verdict } from '../domain/safety/types.js';
 import { atOrAbove } from '../domain/safety/verdict.js';
+import { splitByBase } from './release-split.js';
 
 export interface CommandIo {
   stdout: (s: string) => void;
@@ -18,11 +21,12 @@ export interface CommandIo {
 }
 
 export const CHECK_MIGRATIONS_USAGE =
-  'usage: rollback-bot check-migrations [--format json|text] [--fail-on conditional|unsafe] <file-or-dir>…';
+  'usage: rollback-bot check-migrations [--format json|text] [--fail-on conditional|unsafe] [--base <git-ref>] <file-or-dir>…';
 
 interface Options {
   format: 'text' | 'json';
   failOn?: Verdict;
+  base?: string;
   paths: string[];
 }
 
@@ -48,6 +52,8 @@ function parseArgs(args: string[]): Options {
       if (level !== 'conditional' && level !== 'unsafe')
         throw new UsageError(`--fail-on must be conditional or unsafe, not "${level}"`);
       options.failOn = level;
+    } else if (flag === '--base') {
+      options.base = value();
     } else if (arg === '--') {
       options.paths.push(...args.slice(i + 1));
       break;
@@ -173,6 +179,8 @@ function renderText(
   return `${lines.join('\n')}\n`;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export async function checkMigrationsCommand(args: string[], io: CommandIo): Promise<number> {
   let options: Options;
   try {
@@ -182,13 +190,16 @@ export async function checkMigrationsCommand(args: string[], io: CommandIo): Pro
     return 2;
   }
   let sources: MigrationSource[];
+  let history: MigrationSource[] = [];
   try {
     sources = await readSources(options.paths);
+    if (options.base !== undefined)
+      ({ release: sources, history } = await splitByBase(sources, options.base));
   } catch (error) {
     io.stderr(`check-migrations: ${(error as Error).message}\n`);
     return 2;
   }
-  const analysis = await analyzeMigrations(sources);
+  const analysis = await analyzeMigrations(sources, { history });
   const verdict = analysis.files.reduce<Verdict>(
     (worst, file) => (atOrAbove(file.verdict, worst) ? file.verdict : worst),
     'safe',
@@ -206,7 +217,16 @@ export async function checkMigrationsCommand(args: string[], io: CommandIo): Pro
         ...(sql !== undefined ? { sql } : {}),
       })),
     }));
-    io.stdout(`${JSON.stringify({ verdict, files, preconditions: analysis.preconditions }, null, 2)}\n`);
-  } else io.stdout(renderText(verdict, analysis.files, analysis.preconditions));
+    const base = options.base !== undefined ? { base: options.base, historyFiles: history.length } : {};
+    io.stdout(
+      `${JSON.stringify({ verdict, files, preconditions: analysis.preconditions, ...base }, null, 2)}\n`,
+    );
+  } else {
+    io.stdout(renderText(verdict, analysis.files, analysis.preconditions));
+    if (options.base !== undefined)
+      io.stdout(
+        `Release: ${plural(sources.length, 'file')} changed since ${options.base}; ${plural(history.length, 'earlier file')} replayed as history.\n`,
+      );
+  }
   return options.failOn !== undefined && atOrAbove(verdict, options.failOn) ? 1 : 0;
 }

@@ -34,10 +34,22 @@ interface PreparedFile {
   down: ParsedStatement[] | undefined;
 }
 
+export interface AnalyzeMigrationsOptions {
+  /**
+   * The migrations before the release, replayed first (in migration order) for the schema the
+   * release starts from: which columns exist, which are NOT NULL, their defaults. Never reported.
+   */
+  history?: readonly MigrationSource[];
+}
+
 /** Analyses a release's migrations as a whole; the order of `sources` does not matter. */
-export async function analyzeMigrations(sources: readonly MigrationSource[]): Promise<MigrationAnalysis> {
+export async function analyzeMigrations(
+  sources: readonly MigrationSource[],
+  options: AnalyzeMigrationsOptions = {},
+): Promise<MigrationAnalysis> {
   await ensureParserLoaded();
   const state = new SchemaState();
+  replayHistory(state, options.history ?? []);
   const ordered = [...sources].sort((a, b) => compareMigrationOrder(a.path, b.path));
   const prepared = ordered.map((source) => prepareFile(source, state));
   for (const file of prepared)
@@ -46,6 +58,15 @@ export async function analyzeMigrations(sources: readonly MigrationSource[]): Pr
   evaluateEndState(state);
   for (const file of prepared) checkDownMigration(file, prepared, state);
   return buildReports(prepared, state.findings);
+}
+
+function replayHistory(state: SchemaState, history: readonly MigrationSource[]): void {
+  if (history.length === 0) return;
+  const ordered = [...history].sort((a, b) => compareMigrationOrder(a.path, b.path));
+  for (const file of ordered.map((source) => prepareFile(source, state)))
+    for (const statement of file.up)
+      replayStatement(state, statement.node, { file: file.source.path, line: statement.line });
+  state.settleAsHistory();
 }
 
 function prepareFile(source: MigrationSource, state: SchemaState): PreparedFile {

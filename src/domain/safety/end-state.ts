@@ -50,6 +50,23 @@ function evaluateColumn(state: SchemaState, table: TableState, column: ColumnSta
     return;
   }
   if (!column.addedInRelease && column.defaultDroppedInRelease && column.hasDefault === false) {
+    if (column.notNull === true) {
+      // Known NOT NULL (from the replayed history): old inserts that omit the column fail.
+      const restore =
+        column.droppedDefaultSql !== undefined
+          ? `ALTER TABLE ${shown} ALTER COLUMN ${ident} SET DEFAULT ${column.droppedDefaultSql}`
+          : undefined;
+      state.emit(
+        'drop-default-not-null',
+        origin,
+        `${shown}.${ident} is NOT NULL and loses its default: the old version's inserts that omit it fail.`,
+        restore
+          ? `Before rolling back, restore the previous default: ${restore}.`
+          : `Before rolling back, restore the previous default (ALTER TABLE ${shown} ALTER COLUMN ${ident} SET DEFAULT …) or run ${dropNotNull}.`,
+        restore ?? dropNotNull,
+      );
+      return;
+    }
     state.emit(
       'drop-default',
       origin,

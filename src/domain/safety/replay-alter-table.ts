@@ -11,7 +11,7 @@ import {
 import { FIX_FORWARD_ADVICE } from './rules.js';
 import type { ColumnState, Origin, SchemaState, TableState } from './schema-state.js';
 import { constraintKey, indexKey, tableDisplay } from './schema-state.js';
-import { qualifiedName, quoteIdent } from './sql-text.js';
+import { expressionSql, qualifiedName, quoteIdent } from './sql-text.js';
 import { HARMLESS_TABLE_ACTIONS, actionWords, needsHuman, objectWords } from './unmodelled.js';
 
 export function replayCreateTable(state: SchemaState, stmt: AstObject): void {
@@ -104,9 +104,14 @@ function replayCommand(state: SchemaState, table: TableState, cmd: AstObject, or
     }
     case 'AT_ColumnDefault': {
       const column = state.column(table, columnName);
+      const previous = column.defaultSql;
       column.hasDefault = cmd.def !== undefined;
       column.constantDefault = isConstantExpression(cmd.def);
-      if (!column.hasDefault && !column.addedInRelease) column.defaultDroppedInRelease = true;
+      column.defaultSql = expressionSql(cmd.def);
+      if (!column.hasDefault && !column.addedInRelease) {
+        column.defaultDroppedInRelease = true;
+        if (previous !== undefined) column.droppedDefaultSql = previous;
+      }
       if (column.hasDefault) column.defaultDroppedInRelease = false;
       column.decidedAt = origin;
       return;

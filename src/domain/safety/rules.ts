@@ -58,6 +58,10 @@ export const RULES = {
     severity: 'warning',
     summary: 'an existing column lost its default: old inserts that relied on it fail if it is NOT NULL',
   },
+  'drop-default-not-null': {
+    severity: 'conditional',
+    summary: 'a NOT NULL column lost its default: old inserts that omit it fail until the default is back',
+  },
   // Not knowing is not safe: the block may drop or rename anything, so a human must look at it.
   'unanalyzed-do-block': {
     severity: 'conditional',

@@ -34,6 +34,10 @@ export interface ColumnState {
   hasDefault?: boolean;
   /** A default that is a plain constant (so every old insert gets the same value). */
   constantDefault: boolean;
+  /** The current default as SQL, when known (replayed history or this release). */
+  defaultSql?: string;
+  /** The default this release dropped, as SQL: what restoring it means. */
+  droppedDefaultSql?: string;
   /** Identity, generated or serial: the database fills it, old inserts never need to. */
   filledByDatabase: boolean;
   notNullSetInRelease: boolean;
@@ -125,6 +129,28 @@ export class SchemaState {
     table.name = to.name;
     this.tables.set(toKey, table);
     for (const pending of this.pending.values()) if (pending.tableKey === fromKey) pending.tableKey = toKey;
+  }
+
+  /**
+   * Called after replaying the history before a release: everything replayed so far existed
+   * before the release, so none of it is "new", and nothing said about it is a finding.
+   */
+  settleAsHistory(): void {
+    for (const table of this.tables.values()) {
+      table.createdInRelease = false;
+      for (const column of table.columns.values()) {
+        column.addedInRelease = false;
+        column.notNullSetInRelease = false;
+        column.defaultDroppedInRelease = false;
+        delete column.droppedDefaultSql;
+        delete column.decidedAt;
+      }
+    }
+    this.createdRelations.clear();
+    this.createdSchemas.clear();
+    this.createdTypes.clear();
+    this.pending.clear();
+    this.findings.length = 0;
   }
 
   emit(rule: RuleId, origin: Origin, message: string, remediation: string, sql?: string): void {

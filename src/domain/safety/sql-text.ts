@@ -1,4 +1,5 @@
 /** Writing SQL for remediations: identifiers quoted only when PostgreSQL needs it, safe default literals. */
+import { deparseSync } from 'pgsql-deparser';
 
 // Reserved words that cannot be bare column or table names (the common ones in schemas).
 const RESERVED = new Set(
@@ -61,4 +62,18 @@ export function neutralDefault(typeName: string | undefined, isArray = false): s
   if (typeName === 'date') return 'CURRENT_DATE';
   if (typeName === 'uuid') return 'gen_random_uuid()';
   return undefined;
+}
+
+/**
+ * An expression node back as SQL (PostgreSQL's own deparser), e.g. a column default to restore;
+ * undefined when it cannot be written back.
+ */
+export function expressionSql(node: unknown): string | undefined {
+  if (node === undefined || node === null) return undefined;
+  try {
+    const sql = deparseSync(node as Parameters<typeof deparseSync>[0]).trim();
+    return sql === '' ? undefined : sql;
+  } catch {
+    return undefined;
+  }
 }
