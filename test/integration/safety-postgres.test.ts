@@ -224,4 +224,41 @@ describe('rollback safety on real PostgreSQL', () => {
       await client.end();
     }
   });
+
+  it('type changes: widenings keep the old writes working; citext → text breaks its lookups', async () => {
+    const client = await scenarioClient('type_changes', 'SELECT 1');
+    const widenings: [string, string, string][] = [
+      ['varchar(50)', 'text', "'" + 'x'.repeat(50) + "'"],
+      ['integer', 'bigint', '2147483647'],
+      ['numeric(10,2)', 'numeric(12,2)', '99999999.99'],
+      ['timestamp', 'timestamptz', "'2026-12-03 14:00:00'"],
+      ['cidr', 'inet', "'10.0.0.0/8'"],
+    ];
+    try {
+      for (const [index, [from, to, value]] of widenings.entries()) {
+        const change = `ALTER TABLE w${index} ALTER COLUMN c TYPE ${to}`;
+        const analysis = await analyzeMigrations([{ path: 'release/002.sql', content: change }], {
+          history: [{ path: 'release/001.sql', content: `CREATE TABLE w${index} (c ${from})` }],
+        });
+        expect([from, to, analysis.files[0]?.verdict]).toEqual([from, to, 'safe']);
+        await client.query(`CREATE TABLE w${index} (c ${from}); INSERT INTO w${index} VALUES (${value})`);
+        await client.query(change);
+        // The old version's write and read of the same value still work.
+        await client.query(`INSERT INTO w${index} VALUES (${value})`);
+        expect(
+          (await client.query(`SELECT count(*)::int AS n FROM w${index} WHERE c = ${value}`)).rows,
+        ).toEqual([{ n: 2 }]);
+      }
+      await client.query('CREATE EXTENSION IF NOT EXISTS citext');
+      await client.query(
+        "CREATE TABLE accounts (email citext); INSERT INTO accounts VALUES ('Alice@Example.com')",
+      );
+      const lookup = "SELECT count(*)::int AS n FROM accounts WHERE email = 'alice@example.com'";
+      expect((await client.query(lookup)).rows).toEqual([{ n: 1 }]);
+      await client.query('ALTER TABLE accounts ALTER COLUMN email TYPE text');
+      expect((await client.query(lookup)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.end();
+    }
+  });
 });

@@ -12,15 +12,22 @@ export interface ColumnType {
   isArray: boolean;
   /** First type modifier, e.g. 255 in `varchar(255)`. */
   modifier?: number;
+  /** All of them: `[10, 2]` in `numeric(10, 2)`. */
+  modifiers: number[];
 }
 
 export function readType(typeName: unknown): ColumnType {
   const object = asObject(typeName);
   const names = stringList(object?.names);
-  const modifier = asArray(object?.typmods)
-    .map((mod) => asObject(asObject(asObject(asObject(mod)?.A_Const)?.ival))?.ival)
-    .find((value): value is number => typeof value === 'number');
-  const result: ColumnType = { isArray: asArray(object?.arrayBounds).length > 0 };
+  // The parser leaves a zero out of its JSON (`numeric(10, 0)` has `ival: {}`), so a present but
+  // empty ival is 0.
+  const modifiers = asArray(object?.typmods)
+    .map((mod) => asObject(asObject(mod)?.A_Const)?.ival)
+    .filter((ival) => ival !== undefined)
+    .map((ival) => asObject(ival)?.ival ?? 0)
+    .filter((value): value is number => typeof value === 'number');
+  const modifier = modifiers[0];
+  const result: ColumnType = { isArray: asArray(object?.arrayBounds).length > 0, modifiers };
   const type = names.at(-1);
   if (type !== undefined) result.type = type;
   if (modifier !== undefined) result.modifier = modifier;
@@ -58,6 +65,7 @@ export function readColumnDefinition(def: AstObject, addedInRelease: boolean): C
   };
   if (type.type !== undefined) column.type = type.type;
   if (type.modifier !== undefined) column.typeModifier = type.modifier;
+  column.typeModifiers = type.modifiers;
   const inlineConstraints: AstObject[] = [];
   for (const item of asArray(def.constraints)) {
     const constraint = asObject(asObject(item)?.Constraint);

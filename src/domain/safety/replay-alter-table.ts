@@ -1,6 +1,6 @@
 /** Replays CREATE TABLE and ALTER TABLE: column state, immediate findings, pending constraints. */
 import type { AstObject } from './ast.js';
-import { asArray, asObject, rangeVar } from './ast.js';
+import { asArray, asObject, nodeKind, rangeVar, stringList } from './ast.js';
 import type { ConstraintShape } from './column-definitions.js';
 import {
   isConstantExpression,
@@ -12,6 +12,7 @@ import { FIX_FORWARD_ADVICE } from './rules.js';
 import type { ColumnState, Origin, SchemaState, TableState } from './schema-state.js';
 import { constraintKey, indexKey, tableDisplay } from './schema-state.js';
 import { expressionSql, qualifiedName, quoteIdent } from './sql-text.js';
+import { judgeTypeChange, type TypeShape } from './type-widening.js';
 import { HARMLESS_TABLE_ACTIONS, actionWords, needsHuman, objectWords } from './unmodelled.js';
 
 export function replayCreateTable(state: SchemaState, stmt: AstObject): void {
@@ -192,36 +193,26 @@ function addPending(state: SchemaState, table: TableState, shape: ConstraintShap
   });
 }
 
-// Target types any same-family source widens into without a USING clause.
-const ALWAYS_WIDER = new Set(['text', 'int8', 'numeric', 'jsonb', 'float8']);
-const WIDER_THAN: Record<string, string[]> = {
-  int4: ['int2'],
-  int8: ['int2', 'int4'],
-  float8: ['float4', 'int2', 'int4'],
-  numeric: ['int2', 'int4', 'int8'],
-  jsonb: ['json'],
-  text: ['varchar', 'bpchar', 'text', 'citext'],
-};
+/** The column's type before the change, when the history or the release told it. */
+function shapeOf(column: ColumnState | undefined): TypeShape | undefined {
+  if (column?.type === undefined) return undefined;
+  return { type: column.type, modifiers: column.typeModifiers ?? [], isArray: column.isArray };
+}
 
 /**
- * Widening is proven only when nothing can be lost: no USING clause, and a target that holds every
- * value of the old type (to text, int → bigint, varchar(n) → varchar(m ≥ n) or unbounded).
+ * `USING col::<target>` (or `USING col`) converts exactly as the change would without USING, so
+ * it is judged the same; any other expression is a conversion nobody proved lossless.
  */
-function isProvenWidening(column: ColumnState | undefined, def: AstObject): boolean {
-  if (def.raw_default !== undefined) return false;
-  const target = readType(def.typeName);
-  if (target.type === undefined || target.isArray !== (column?.isArray ?? false)) return false;
-  const oldType = column?.type;
-  if (target.type === 'varchar') {
-    if (target.modifier === undefined)
-      return oldType === undefined || ['varchar', 'bpchar', 'text'].includes(oldType);
-    return (
-      oldType === 'varchar' && column?.typeModifier !== undefined && column.typeModifier <= target.modifier
-    );
-  }
-  if (oldType === undefined) return ALWAYS_WIDER.has(target.type) && target.modifier === undefined;
-  if (oldType === target.type) return target.modifier === undefined;
-  return target.modifier === undefined && (WIDER_THAN[target.type] ?? []).includes(oldType);
+function isIdentityConversion(using: unknown, columnName: string, target: string | undefined): boolean {
+  const kind = nodeKind(using);
+  if (!kind) return false;
+  const [type, node] = kind;
+  if (type === 'ColumnRef') return stringList(node.fields).at(-1) === columnName;
+  if (type !== 'TypeCast') return false;
+  const cast = readType(node.typeName);
+  return (
+    cast.type === target && cast.modifiers.length === 0 && isIdentityConversion(node.arg, columnName, target)
+  );
 }
 
 function replayTypeChange(
@@ -233,13 +224,25 @@ function replayTypeChange(
 ): void {
   const column = table.columns.get(name);
   const target = readType(def.typeName);
-  const harmless = table.createdInRelease || column?.addedInRelease === true || isProvenWidening(column, def);
-  if (!harmless) {
-    const using = def.raw_default !== undefined ? ' with a USING conversion' : '';
+  const converted =
+    def.raw_default !== undefined && !isIdentityConversion(def.raw_default, name, target.type);
+  const judgement = converted ? ({ kind: 'lossy' } as const) : judgeTypeChange(shapeOf(column), target);
+  const harmless = table.createdInRelease || column?.addedInRelease === true || judgement.kind === 'widening';
+  const shown = `${tableDisplay(table)}.${quoteIdent(name)}`;
+  if (!harmless && judgement.kind === 'comparison')
+    state.emit(
+      'comparison-semantics-change',
+      origin,
+      `${shown} changes type from ${column?.type} to ${target.type}: ${judgement.why}.`,
+      `${FIX_FORWARD_ADVICE} To roll back anyway, change the type back first (ALTER TABLE ${tableDisplay(table)} ALTER COLUMN ${quoteIdent(name)} TYPE ${column?.type}).`,
+    );
+  else if (!harmless) {
+    const using = converted ? ' with a USING conversion' : '';
+    const from = column?.type !== undefined ? ` from ${column.type}` : '';
     state.emit(
       'narrowing-type-change',
       origin,
-      `${tableDisplay(table)}.${quoteIdent(name)} changes type to ${target.type ?? 'another type'}${using}, ` +
+      `${shown} changes type${from} to ${target.type ?? 'another type'}${using}, ` +
         'which is not proven widening: old writes may no longer fit, and rolling the type back may lose data.',
       `${FIX_FORWARD_ADVICE} Safer next time: add a new column, write both, switch reads, then drop the old one.`,
     );
@@ -247,5 +250,7 @@ function replayTypeChange(
   const updated = state.column(table, name);
   if (target.type !== undefined) updated.type = target.type;
   updated.isArray = target.isArray;
-  updated.typeModifier = target.modifier;
+  if (target.modifier !== undefined) updated.typeModifier = target.modifier;
+  else delete updated.typeModifier;
+  updated.typeModifiers = target.modifiers;
 }

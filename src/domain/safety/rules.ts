@@ -47,6 +47,11 @@ export const RULES = {
     severity: 'unsafe',
     summary: 'a column type changed in a way not proven widening: old writes may fail or data was converted',
   },
+  'comparison-semantics-change': {
+    severity: 'unsafe',
+    summary:
+      'a column type change keeps the values but changes how they compare: old lookups or uniqueness break',
+  },
   'drop-view': { severity: 'unsafe', summary: 'a view the old version may read is gone' },
   'drop-schema': { severity: 'unsafe', summary: 'a schema and everything in it is gone' },
   'drop-type': { severity: 'unsafe', summary: 'a type the old version may use is gone' },

@@ -29,6 +29,8 @@ export interface ColumnState {
   isArray: boolean;
   /** `255` in `varchar(255)`, when known. */
   typeModifier?: number;
+  /** Every modifier, when known: `[10, 2]` in `numeric(10, 2)`. */
+  typeModifiers?: number[];
   /** Undefined when unknown (a pre-existing column the release did not touch). */
   notNull?: boolean;
   hasDefault?: boolean;
