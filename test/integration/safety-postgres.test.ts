@@ -261,4 +261,31 @@ describe('rollback safety on real PostgreSQL', () => {
       await client.end();
     }
   });
+
+  it('constraint coverage: identity PK and a view shim keep old writes working; a generated NOT NULL breaks them until its precondition', async () => {
+    const client = await scenarioClient('coverage');
+    const release = [
+      'ALTER TABLE users ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE',
+      'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (total * 100) STORED NOT NULL',
+      'ALTER TABLE orders RENAME TO purchases',
+      'CREATE VIEW orders AS SELECT id, customer, total FROM purchases',
+    ].join(';\n');
+    const analysis = await analyzeMigrations([{ path: 'release/001.sql', content: `${release};` }]);
+    expect(analysis.files[0]?.findings.map((f) => f.rule)).toEqual(['generated-not-null', 'rename-shim']);
+    try {
+      // The old version inserts orders without a total now and then.
+      const workload = [...OLD_VERSION_WORKLOAD, "INSERT INTO orders (customer) VALUES ('no-total')"];
+      expect(await oldVersionFailures(client, workload)).toEqual([]);
+      // Rows with a NULL total exist before the release, as they would in production.
+      await client.query(release.replace('STORED NOT NULL', 'STORED'));
+      await client.query('UPDATE purchases SET total = 0 WHERE total IS NULL');
+      await client.query('ALTER TABLE purchases ALTER COLUMN total_cents SET NOT NULL');
+      expect(await oldVersionFailures(client, workload)).toEqual([workload.at(-1)]);
+      for (const step of analysis.preconditions)
+        await client.query(step.sql.replace('ALTER TABLE orders', 'ALTER TABLE purchases'));
+      expect(await oldVersionFailures(client, workload)).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
 });

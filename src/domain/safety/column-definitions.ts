@@ -83,8 +83,11 @@ export function readColumnDefinition(def: AstObject, addedInRelease: boolean): C
         column.defaultSql = expressionSql(constraint.raw_expr);
         break;
       case 'CONSTR_IDENTITY':
+        column.filledByDatabase = true;
+        break;
       case 'CONSTR_GENERATED':
         column.filledByDatabase = true;
+        column.generatedFrom = constraint.raw_expr;
         break;
       case 'CONSTR_PRIMARY':
         column.notNull = true;

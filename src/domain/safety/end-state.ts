@@ -3,7 +3,7 @@
  * constraints still in place on tables the old version writes to. Each carries the precondition
  * SQL that makes the old version's writes work again without breaking the new one.
  */
-import { containsKind } from './ast.js';
+import { asArray, containsKind, nodeKind, stringList } from './ast.js';
 import type { ColumnState, PendingConstraint, SchemaState, TableState } from './schema-state.js';
 import { tableDisplay } from './schema-state.js';
 import { neutralDefault, quoteIdent } from './sql-text.js';
@@ -21,10 +21,21 @@ export function evaluateEndState(state: SchemaState): void {
 
 function evaluateColumn(state: SchemaState, table: TableState, column: ColumnState): void {
   const origin = column.decidedAt;
-  if (!origin || column.filledByDatabase) return;
+  if (!origin) return;
   const shown = tableDisplay(table);
   const ident = quoteIdent(column.name);
   const dropNotNull = `ALTER TABLE ${shown} ALTER COLUMN ${ident} DROP NOT NULL`;
+  if (column.addedInRelease && column.notNull === true && canBeNull(column.generatedFrom, table)) {
+    state.emit(
+      'generated-not-null',
+      origin,
+      `${shown}.${ident} is generated NOT NULL from an expression that can be NULL: the old version's inserts that leave its inputs NULL fail.`,
+      `Before rolling back, run: ${dropNotNull}.`,
+      dropNotNull,
+    );
+    return;
+  }
+  if (column.filledByDatabase) return;
   if (column.addedInRelease && column.notNull === true && column.hasDefault !== true) {
     const literal = neutralDefault(column.type, column.isArray);
     const setDefault = literal && `ALTER TABLE ${shown} ALTER COLUMN ${ident} SET DEFAULT ${literal}`;
@@ -99,13 +110,20 @@ function isHarmlessConstraint(table: TableState, pending: PendingConstraint): bo
   const nullForOldRows = columns.every(
     (column) => column?.notNull !== true && column?.hasDefault !== true && !column?.filledByDatabase,
   );
+  // A fresh value per row (identity, serial, a volatile default): never a duplicate of another row.
+  // A generated column is derived from the row, so two old rows can collide.
+  const fresh = (column: ColumnState | undefined) =>
+    (column?.filledByDatabase === true && column.generatedFrom === undefined) ||
+    (column?.hasDefault === true && !column.constantDefault);
   switch (pending.rule) {
     case 'add-unique':
       return columns.every(
         (column) =>
-          column?.filledByDatabase === true ||
-          (column?.hasDefault === true ? !column.constantDefault : column?.notNull !== true),
+          fresh(column) ||
+          (column?.hasDefault !== true && column?.notNull !== true && column?.generatedFrom === undefined),
       );
+    case 'add-primary-key':
+      return columns.every(fresh);
     case 'add-foreign-key':
       return nullForOldRows;
     case 'add-check-constraint':
@@ -142,4 +160,35 @@ function emitConstraint(state: SchemaState, table: TableState, pending: PendingC
     `Before rolling back, run: ${sql}${guessed}.`,
     sql,
   );
+}
+
+/**
+ * Whether a generated column's expression can come out NULL for an old insert. Only constants,
+ * columns known NOT NULL, casts and operators over those, and COALESCE with a non-NULL argument
+ * cannot; anything else (a function call, CASE…) may. Undefined: not a generated column.
+ */
+function canBeNull(expression: unknown, table: TableState): boolean {
+  if (expression === undefined) return false;
+  const kind = nodeKind(expression);
+  if (!kind) return true;
+  const [type, node] = kind;
+  switch (type) {
+    case 'A_Const':
+      return node.isnull === true;
+    case 'ColumnRef': {
+      const name = stringList(node.fields).at(-1);
+      return name === undefined || table.columns.get(name)?.notNull !== true;
+    }
+    case 'TypeCast':
+      return canBeNull(node.arg, table);
+    case 'A_Expr':
+      return (
+        node.kind !== 'AEXPR_OP' ||
+        [node.lexpr, node.rexpr].some((side) => side !== undefined && canBeNull(side, table))
+      );
+    case 'CoalesceExpr':
+      return asArray(node.args).every((arg) => canBeNull(arg, table));
+    default:
+      return true;
+  }
 }

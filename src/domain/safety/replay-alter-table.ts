@@ -66,6 +66,18 @@ function replayCommand(state: SchemaState, table: TableState, cmd: AstObject, or
       const { column, inlineConstraints } = readColumnDefinition(def, true);
       column.decidedAt = origin;
       table.columns.set(column.name, column);
+      // A plain column under a renamed column's old name takes the old version's reads and writes
+      // (a generated one would refuse its writes, so the rename still breaks it).
+      if (
+        column.generatedFrom === undefined &&
+        state.takeBackRename(`${table.schema}.${table.name}.${column.name}`)
+      )
+        state.emit(
+          'rename-shim',
+          origin,
+          `${shown}.${quoteIdent(column.name)} is added back under the old name: the old version keeps working, but what it writes there is not in the renamed column.`,
+          'Backfill the renamed column from it before dropping it, or keep both in sync with a trigger.',
+        );
       for (const constraint of inlineConstraints) {
         const shape = readConstraint(constraint, table.name, column.name);
         if (shape) addPending(state, table, shape, origin);

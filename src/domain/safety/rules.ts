@@ -63,6 +63,16 @@ export const RULES = {
     severity: 'warning',
     summary: 'an existing column lost its default: old inserts that relied on it fail if it is NOT NULL',
   },
+  'rename-shim': {
+    severity: 'warning',
+    summary:
+      'a rename is followed by a view or column under the old name: the old version keeps working through it',
+  },
+  'generated-not-null': {
+    severity: 'conditional',
+    summary:
+      'a new generated column is NOT NULL but its expression can be NULL: old inserts that leave its inputs NULL fail',
+  },
   'drop-default-not-null': {
     severity: 'conditional',
     summary: 'a NOT NULL column lost its default: old inserts that omit it fail until the default is back',

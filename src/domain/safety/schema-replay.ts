@@ -34,7 +34,17 @@ export function replayStatement(state: SchemaState, node: unknown, origin: Origi
     }
     case 'ViewStmt': {
       const ref = rangeVar(stmt.view);
-      if (ref) state.createdRelations.add(state.resolve(ref).key);
+      if (!ref) return;
+      const { key, schema, name } = state.resolve(ref);
+      state.createdRelations.add(key);
+      // A simple view under a renamed table's old name keeps the old reads and (auto-updatable) writes working.
+      if (state.takeBackRename(key))
+        state.emit(
+          'rename-shim',
+          origin,
+          `View ${qualifiedName(schema, name)} keeps the old name working after the rename: the old version reads and writes through it.`,
+          'Keep the view until no running version uses the old name; drop it in a later release.',
+        );
       return;
     }
     case 'CreateSchemaStmt':
@@ -271,6 +281,8 @@ function replayRename(state: SchemaState, stmt: AstObject, origin: Origin): void
             `ALTER TABLE ${to} RENAME TO ${quoteIdent(name)}. Next time, add a view with the old name.`,
           `ALTER TABLE ${to} RENAME TO ${quoteIdent(name)}`,
         );
+        const emitted = state.lastFinding;
+        if (emitted) state.renamedAway.set(key, emitted);
       }
       if (state.createdRelations.delete(key)) state.createdRelations.add(`${schema}.${newName}`);
       state.moveTable(key, { schema, name: newName });
@@ -296,6 +308,8 @@ function replayRename(state: SchemaState, stmt: AstObject, origin: Origin): void
             'Next time, add the new column, write both, then drop the old one.',
           sql,
         );
+        const emitted = state.lastFinding;
+        if (emitted) state.renamedAway.set(`${state.resolve(ref).key}.${oldName}`, emitted);
       }
       table.columns.delete(oldName);
       if (column) table.columns.set(newName, { ...column, name: newName });

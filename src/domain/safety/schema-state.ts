@@ -42,6 +42,8 @@ export interface ColumnState {
   droppedDefaultSql?: string;
   /** Identity, generated or serial: the database fills it, old inserts never need to. */
   filledByDatabase: boolean;
+  /** A generated column's expression: derived from the row, so not a fresh value per row. */
+  generatedFrom?: unknown;
   notNullSetInRelease: boolean;
   defaultDroppedInRelease: boolean;
   /** The last statement that changed NOT NULL or the default: where an end-state finding points. */
@@ -80,6 +82,12 @@ export class SchemaState {
   /** Keyed by `constraintKey` / `indexKey`. */
   readonly pending = new Map<string, PendingConstraint>();
   readonly findings: LocatedFinding[] = [];
+  /**
+   * Renames the old version would notice, by the name it knew (`public.orders`, or
+   * `public.orders.customer` for a column): a view or column later created under that name is a
+   * compatibility shim that takes the finding back.
+   */
+  readonly renamedAway = new Map<string, LocatedFinding>();
 
   resolve(ref: { schema?: string; name: string }): { schema: string; name: string; key: string } {
     const schema = ref.schema ?? this.defaultSchema;
@@ -153,6 +161,17 @@ export class SchemaState {
     this.createdTypes.clear();
     this.pending.clear();
     this.findings.length = 0;
+    this.renamedAway.clear();
+  }
+
+  /** Takes back the finding of a rename when a shim restores the old name; true if there was one. */
+  takeBackRename(oldKey: string): boolean {
+    const located = this.renamedAway.get(oldKey);
+    if (!located) return false;
+    this.renamedAway.delete(oldKey);
+    const at = this.findings.indexOf(located);
+    if (at >= 0) this.findings.splice(at, 1);
+    return true;
   }
 
   emit(rule: RuleId, origin: Origin, message: string, remediation: string, sql?: string): void {
@@ -165,6 +184,11 @@ export class SchemaState {
     };
     if (sql !== undefined) finding.sql = sql;
     this.findings.push({ file: origin.file, finding });
+  }
+
+  /** The finding emitted last (to remember a rename a shim may take back). */
+  get lastFinding(): LocatedFinding | undefined {
+    return this.findings.at(-1);
   }
 }
 
