@@ -108,5 +108,15 @@ export function describeEvent(event: TimelineEvent, style: TextStyle): string {
       return `Schema gate ${event.open ? 'open' : 'closed'}: ${text(event.detail)}`;
     case 'note':
       return text(event.text);
+    case 'request_joined': {
+      const reason = event.reason.trim() === '' ? 'no reason given' : text(event.reason.trim());
+      const target =
+        event.toVersion === undefined
+          ? ''
+          : event.toVersion === event.plannedVersion
+            ? ` (--to ${code(event.toVersion)}, as planned)`
+            : ` (asked for ${code(event.toVersion)}; this incident targets ${event.plannedVersion ? code(event.plannedVersion) : 'no version yet'})`;
+      return `${person(event.by)} asked for this rollback too: ${reason}${target}`;
+    }
   }
 }

@@ -60,7 +60,15 @@ export type TimelineEvent =
   | (Base & { type: 'gate_waiver'; by: string; count: number; required: number })
   | (Base & { type: 'gate_waived'; approvers: string[]; requirements: string[] })
   | (Base & { type: 'schema_gate'; open: boolean; detail: string })
-  | (Base & { type: 'note'; text: string });
+  | (Base & { type: 'note'; text: string })
+  /** Someone's `/rollback` for this service while the incident was open: kept, not dropped. */
+  | (Base & {
+      type: 'request_joined';
+      by: string;
+      reason: string;
+      toVersion?: string;
+      plannedVersion?: string;
+    });
 
 export type TimelineEventType = TimelineEvent['type'];
 

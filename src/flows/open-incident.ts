@@ -12,7 +12,7 @@ import { once } from './once.js';
 import { measureIncident } from './evidence.js';
 import { withAlternatives } from '../domain/alternatives.js';
 import { prepareIncident } from './safety-analysis.js';
-import { renderCard, postThreadViews } from './views.js';
+import { refreshTimeline, renderCard, postThreadViews } from './views.js';
 
 export interface OpenRequest {
   service: string;
@@ -60,6 +60,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   const early = await liveHolder(deps, request.service, request.environment);
   if (early) {
     await giveBack(deps, request, id);
+    await joinOpenIncident(deps, early, request);
     return { kind: 'already_open', incident: early };
   }
 
@@ -112,6 +113,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
   if (holder) {
     await deps.store.discard(id);
     await giveBack(deps, request, id);
+    await joinOpenIncident(deps, holder, request);
     return { kind: 'already_open', incident: holder };
   }
   deps.metrics.incidentsOpened.inc({ source: request.source });
@@ -201,4 +203,24 @@ export async function postMissingCards(deps: FlowDeps, olderThanMs = 3_000): Pro
     posted++;
   }
   return posted;
+}
+
+/**
+ * A person's `/rollback` for a service that already has an incident open: their reason and target
+ * go on that incident's timeline (and so into its postmortem) instead of being dropped. Alerts
+ * are counted by the signal flow, not here.
+ */
+async function joinOpenIncident(deps: FlowDeps, open: Incident, request: OpenRequest): Promise<void> {
+  if (request.source !== 'slack') return;
+  await deps.store.append(open.id, {
+    type: 'request_joined',
+    at: deps.now().toISOString(),
+    by: request.requester,
+    reason: request.reason,
+    ...(request.toVersion ? { toVersion: request.toVersion } : {}),
+    ...(open.toVersion ? { plannedVersion: open.toVersion } : {}),
+  });
+  await refreshTimeline(deps, open.id).catch((error: unknown) =>
+    deps.logger.warn({ err: error, incidentId: open.id }, 'could not refresh the timeline'),
+  );
 }

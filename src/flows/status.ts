@@ -5,7 +5,7 @@ import { summarizeExecution, type StepStatus } from '../domain/execution-summary
 import type { TimelineEvent } from '../domain/timeline.js';
 import { formatDuration } from '../domain/values.js';
 import { versionLine } from '../adapters/outbound/slack/blocks/assessment-card.js';
-import { mention } from '../adapters/outbound/slack/blocks/mrkdwn.js';
+import { mention, outputTailBlock } from '../adapters/outbound/slack/blocks/mrkdwn.js';
 import type { FlowDeps } from './deps.js';
 
 const STEP_MARKS: Record<StepStatus, string> = {
@@ -31,7 +31,8 @@ function stepLines(incident: Incident, events: TimelineEvent[]): string[] {
             : step.status === 'skipped' && step.skippedWhy
               ? ` (${step.skippedWhy})`
               : '';
-    return `${index + 1}. ${step.name}: ${STEP_MARKS[step.status]}${detail}`;
+    const tail = step.status === 'failed' ? outputTailBlock(latest?.outputTail, 3) : undefined;
+    return `${index + 1}. ${step.name}: ${STEP_MARKS[step.status]}${detail}${tail ? `\n${tail}` : ''}`;
   });
 }
 

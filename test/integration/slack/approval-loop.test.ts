@@ -268,12 +268,32 @@ describe('the Slack approval loop', () => {
   it('points a second request for the same service and environment at the open one', async () => {
     h = await startHarness({}, {}, WEB);
     const id = await openRequest(h);
-    await h.slash('checkout production --to v2.2.0 again');
+    await h.slash('checkout production --to v2.2.0 payments also failing', 'U0BOB');
     const answer = await eventually(() =>
       h.slack.callsTo('response_url').find((c) => String(c.args.text).includes('already open')),
     );
     expect(String(answer.args.text)).toContain(id);
+    expect(String(answer.args.text)).toContain('your reason is on its timeline');
     expect(await h.bot.deps.store.recentIds()).toEqual([id]);
+    // The second responder's reason and target are kept on the open incident, not dropped.
+    const timeline = await h.bot.deps.store.timeline(id);
+    expect(timeline.find((e) => e.type === 'request_joined')).toMatchObject({
+      by: 'U0BOB',
+      reason: 'payments also failing',
+      toVersion: 'v2.2.0',
+      plannedVersion: 'v2.3.0',
+    });
+    const incident = (await h.bot.deps.store.get(id))!;
+    await eventually(
+      () =>
+        h.slack
+          .threadReplies(incident.channel, incident.messageTs!)
+          .some((m) =>
+            JSON.stringify(m.blocks).includes(
+              'asked for this rollback too: payments also failing (asked for `v2.2.0`; this incident targets `v2.3.0`)',
+            ),
+          ) || undefined,
+    );
   });
 
   it.each([

@@ -102,6 +102,23 @@ describe('retries, timeouts and the time budget', () => {
     expect(JSON.stringify(h.slack.uploads())).not.toContain(SIGNING_SECRET);
     // Exactly one escalation, however many attempts.
     expect(thread.match(/\*Manual intervention is required\*/g)).toHaveLength(1);
+    // The failing step's own last words, redacted, where a responder looks: the escalation, the
+    // progress message and /rollback status.
+    const incident = (await h.bot.deps.store.get(id))!;
+    const replies = h.slack.threadReplies(incident.channel, incident.messageTs!);
+    const escalation = JSON.stringify(
+      replies.find((m) => m.text?.includes('Manual intervention is required'))?.blocks,
+    );
+    const progress = JSON.stringify(h.slack.message(incident.channel, incident.progressTs!)?.blocks);
+    await h.slash(`status ${id}`);
+    const status = await eventually(() =>
+      h.slack.callsTo('response_url').find((c) => String(c.args.text).includes('Undo deployment: ✗ failed')),
+    );
+    for (const shown of [escalation, progress, String(status.args.text)]) {
+      expect(shown).toMatch(/```[^`]*step failing with exit code 3[^`]*```/);
+      expect(shown).toContain('signing secret is [REDACTED]');
+      expect(shown).not.toContain(SIGNING_SECRET);
+    }
   });
 
   it('does not retry a step whose executable is missing', async () => {

@@ -92,7 +92,7 @@ export function register(app: App, deps: FlowDeps): void {
         } else if (result.kind === 'already_open') {
           await respond(
             ephemeral(
-              `*${result.incident.id}* is already open for ${parsed.service}/${parsed.environment} (${result.incident.state.replace('_', ' ')}); see its card in <#${result.incident.channel}>.`,
+              `*${result.incident.id}* is already open for ${parsed.service}/${parsed.environment} (${result.incident.state.replace('_', ' ')}); your reason is on its timeline, see its card in <#${result.incident.channel}>.`,
             ),
           );
         }

@@ -11,7 +11,7 @@ import type { ExecutionSummary, StepSummary } from '../../../../domain/execution
 import { summarizeExecution } from '../../../../domain/execution-summary.js';
 import { plural } from '../../../../domain/event-text.js';
 import { formatDuration } from '../../../../domain/values.js';
-import { codeSpan, escapeMrkdwn, mention, packLines, section, truncate } from './mrkdwn.js';
+import { codeSpan, escapeMrkdwn, mention, outputTailBlock, packLines, section, truncate } from './mrkdwn.js';
 import { sortEvents } from './timeline-message.js';
 
 export type EscalationKind = 'failed' | 'unverified' | 'manual_intervention';
@@ -46,6 +46,8 @@ function triedLines(summary: ExecutionSummary): string[] {
               ? '⚠ started, no result recorded'
               : '… running';
       lines.push(`• ${escapeMrkdwn(step.name)}${command(step)} · ${outcome}`);
+      const tail = attemptTry.status === 'failed' ? outputTailBlock(attemptTry.outputTail) : undefined;
+      if (tail) lines.push(tail);
     }
   }
   const notReached = summary.steps.filter((s) => s.tries.length === 0 && s.status !== 'skipped');

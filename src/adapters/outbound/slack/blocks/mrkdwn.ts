@@ -43,6 +43,20 @@ export function codeBlock(text: string): string {
 }
 
 /**
+ * The last few lines of a step's (already redacted) output as a code block: what a responder reads
+ * first when a step fails. Undefined when there is no output.
+ */
+export function outputTailBlock(tail: string | undefined, lines = 5, width = 160): string | undefined {
+  const last = (tail ?? '')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '')
+    .slice(-lines)
+    .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+  return last.length > 0 ? codeBlock(last.join('\n')) : undefined;
+}
+
+/**
  * Cuts `text` to at most `limit` characters, ending with `ellipsis` when cut. Never leaves half an
  * escape (`&am`), half a mention or link (`<@U12`), or half a surrogate pair at the cut.
  */

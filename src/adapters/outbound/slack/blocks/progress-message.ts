@@ -12,7 +12,7 @@ import { summarizeExecution } from '../../../../domain/execution-summary.js';
 import { plural } from '../../../../domain/event-text.js';
 import { formatDuration } from '../../../../domain/values.js';
 import { formatUtcTime } from '../../../../domain/format-time.js';
-import { context, escapeMrkdwn, mention, packLines, section, truncate } from './mrkdwn.js';
+import { context, escapeMrkdwn, mention, outputTailBlock, packLines, section, truncate } from './mrkdwn.js';
 import { ACTION_IDS } from './action-ids.js';
 import { sortEvents } from './timeline-message.js';
 
@@ -60,7 +60,8 @@ function stepLine(step: StepSummary): string {
   if (latest && (latest.attempt > 1 || step.tries.length > 1)) parts.push(`attempt ${latest.attempt}`);
   if (step.status === 'failed' && latest?.error)
     parts.push(truncate(escapeMrkdwn(latest.error), ERROR_LIMIT));
-  return parts.join(' · ');
+  const tail = step.status === 'failed' ? outputTailBlock(latest?.outputTail, 3) : undefined;
+  return tail ? `${parts.join(' · ')}\n${tail}` : parts.join(' · ');
 }
 
 function checkLine(check: CheckSummary): string {
