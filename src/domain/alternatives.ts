@@ -4,7 +4,7 @@
  * the plan mixes kinds: turning a flag off alone, or rolling the code back without its database
  * rollback. Each is frozen on the incident, so what an approver approves is exactly what runs.
  */
-import type { Incident } from './incident.js';
+import type { Incident, IncidentSafety } from './incident.js';
 import type { PlanStep, RollbackPlan } from './plan.js';
 
 export type StepCategory = 'flag' | 'code' | 'database';
@@ -26,7 +26,9 @@ export function categoryOf(step: PlanStep): StepCategory {
   return 'code';
 }
 
-export function alternativesFor(incident: Pick<Incident, 'plan' | 'fromVersion'>): Alternative[] {
+export function alternativesFor(
+  incident: Pick<Incident, 'plan' | 'fromVersion'> & { safety?: Pick<IncidentSafety, 'frontendOnlyFlags'> },
+): Alternative[] {
   const { plan } = incident;
   const of = (category: StepCategory) => plan.steps.filter((step) => categoryOf(step) === category);
   const [flags, code, database] = [of('flag'), of('code'), of('database')];
@@ -37,10 +39,17 @@ export function alternativesFor(incident: Pick<Incident, 'plan' | 'fromVersion'>
     const keys = flags.map((step) =>
       step.strategy?.spec.kind === 'flag' ? step.strategy.spec.key : step.name,
     );
+    // A flag the release checks only in the browser does not stop the server's errors: say so
+    // where the button is, rather than offering it as the way out.
+    const frontendOnly = keys.filter((key) => incident.safety?.frontendOnlyFlags?.includes(key));
+    const caution =
+      frontendOnly.length > 0
+        ? ` ⚠ ${frontendOnly.join(', ')} is checked only in frontend code while the release's backend changes run unguarded: turning it off will not stop server-side errors.`
+        : '';
     alternatives.push({
       id: 'flag',
       title: `Turn ${keys.join(', ')} off instead`,
-      changes: `Only the flag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}; the code stays on ${running} and the database is not touched.`,
+      changes: `Only the flag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}; the code stays on ${running} and the database is not touched.${caution}`,
       // The checks still tell whether turning the flag off was enough.
       plan: subset(flags),
     });
@@ -66,9 +75,9 @@ export function planFor(
 }
 
 /** The incident with its alternatives computed from its (final) plan; none when there are none. */
-export function withAlternatives<T extends Pick<Incident, 'plan' | 'fromVersion' | 'alternatives'>>(
-  incident: T,
-): T {
+export function withAlternatives<
+  T extends Pick<Incident, 'plan' | 'fromVersion' | 'alternatives'> & { safety?: IncidentSafety },
+>(incident: T): T {
   const alternatives = alternativesFor(incident);
   const { alternatives: _old, ...rest } = incident;
   return (alternatives.length > 0 ? { ...rest, alternatives } : rest) as T;

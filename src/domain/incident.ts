@@ -61,6 +61,8 @@ export interface IncidentSafety {
   gate?: SchemaGate;
   /** What the live schema showed when the card was built ("orders.order_metadata has a default"). */
   liveSchema?: { inEffect: string[]; missing: string[]; error?: string };
+  /** Flags the release checks only in frontend code while its backend changes run unguarded. */
+  frontendOnlyFlags?: string[];
 }
 
 export interface Incident {

@@ -134,6 +134,7 @@ export function applySafety(incident: Incident, report: SafetyReport, options: S
     report.preconditions.length > 0
       ? { requirements, unreadable, checkable: Boolean(options.databaseConfigured), waivers: [] }
       : undefined;
+  const frontendOnly = report.flags.filter((flag) => flag.frontendOnly).map((flag) => flag.key);
   return {
     ...incident,
     plan: { ...incident.plan, steps: [...added, ...ownSteps] },
@@ -147,6 +148,7 @@ export function applySafety(incident: Incident, report: SafetyReport, options: S
       ...safety,
       ...(gate ? { gate } : {}),
       ...(report.liveSchema ? { liveSchema: report.liveSchema } : {}),
+      ...(frontendOnly.length > 0 ? { frontendOnlyFlags: frontendOnly } : {}),
     },
   };
 }

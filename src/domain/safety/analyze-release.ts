@@ -10,6 +10,7 @@ import { diffManifest, findCallSites } from './dependencies.js';
 import { diffEnvironmentReads } from './config.js';
 import type { FlagPattern } from './flags.js';
 import { findIntroducedFlags } from './flags.js';
+import { flagReach } from './flag-reach.js';
 import { RULES } from './rules.js';
 import type { DependencyChange, FileReport, Finding, ReleaseInput, SafetyReport, Verdict } from './types.js';
 import { verdictOf, worseVerdict } from './verdict.js';
@@ -87,16 +88,29 @@ export async function analyzeRelease(
     addFindings(file.path, changes.filter((change) => change.major).map(majorBumpFinding));
   }
 
-  const flags = findIntroducedFlags(files, options.flagPatterns);
+  const flags = findIntroducedFlags(files, options.flagPatterns).map((flag) => {
+    const reach = flagReach(flag.key, files);
+    return reach.frontendOnly
+      ? { ...flag, frontendOnly: { checkedIn: reach.checkedIn, unguardedBackend: reach.unguardedBackend } }
+      : flag;
+  });
   for (const flag of flags)
     addFindings(flag.path, [
-      {
-        rule: 'flag-introduced',
-        severity: 'info',
-        message: `New feature flag "${flag.key}" (${flag.sdk}).`,
-        remediation: `If the failing code sits behind "${flag.key}", turn the flag off instead of rolling back.`,
-        line: flag.line,
-      },
+      flag.frontendOnly
+        ? {
+            rule: 'flag-frontend-only',
+            severity: 'warning',
+            message: `Feature flag "${flag.key}" is checked only in frontend code (${listPaths(flag.frontendOnly.checkedIn)}), while the release changes backend code that runs whatever the flag says (${listPaths(flag.frontendOnly.unguardedBackend)}): turning it off will not stop server-side errors.`,
+            remediation: `Do not count on "${flag.key}" to stop the errors: roll back or fix forward the backend change.`,
+            line: flag.line,
+          }
+        : {
+            rule: 'flag-introduced',
+            severity: 'info',
+            message: `New feature flag "${flag.key}" (${flag.sdk}).`,
+            remediation: `If the failing code sits behind "${flag.key}", turn the flag off instead of rolling back.`,
+            line: flag.line,
+          },
     ]);
 
   const config = diffEnvironmentReads(files);
@@ -125,14 +139,19 @@ export async function analyzeRelease(
     verdict,
     files: reports,
     preconditions: migrationAnalysis.preconditions,
+    // A flag that gates only the frontend is not offered as the way out.
     alternatives: alternativesFor(
       verdict,
-      flags.map((flag) => flag.key),
+      flags.filter((flag) => !flag.frontendOnly).map((flag) => flag.key),
     ),
     dependencies,
     flags,
     config,
   };
+}
+
+function listPaths(paths: string[]): string {
+  return `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
 }
 
 function majorBumpFinding(change: DependencyChange): Finding {

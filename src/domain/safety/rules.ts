@@ -116,6 +116,11 @@ export const RULES = {
     severity: 'info',
     summary: 'the release added a feature flag: turning it off may beat a rollback',
   },
+  'flag-frontend-only': {
+    severity: 'warning',
+    summary:
+      'the new flag is checked only in frontend code while backend code changed unguarded: turning it off will not stop server errors',
+  },
   'env-var-added': {
     severity: 'info',
     summary: 'the new version reads an environment variable the old one did not',

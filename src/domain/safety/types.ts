@@ -81,6 +81,11 @@ export interface IntroducedFlag {
   line: number;
   /** Which SDK pattern matched, e.g. `launchdarkly`, or `custom`. */
   sdk: string;
+  /**
+   * Checked only in frontend code while the release changed backend code that never checks it:
+   * turning it off does not stop server-side errors. Lists those backend files.
+   */
+  frontendOnly?: { checkedIn: string[]; unguardedBackend: string[] };
 }
 
 /** An environment variable read by only one of the two versions. */

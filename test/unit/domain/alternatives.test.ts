@@ -46,4 +46,14 @@ describe('alternatives, least destructive first', () => {
     expect(alternativesFor(plan([code]))).toEqual([]);
     expect(alternativesFor(plan([flag]))).toEqual([]);
   });
+
+  it('warns on the flag alternative when the release checks that flag only in frontend code', () => {
+    const offered = alternativesFor({
+      ...plan([flag, code]),
+      safety: { frontendOnlyFlags: ['discount_codes'] },
+    });
+    expect(offered[0]?.changes).toContain(
+      "⚠ discount_codes is checked only in frontend code while the release's backend changes run unguarded: turning it off will not stop server-side errors.",
+    );
+  });
 });
