@@ -1,8 +1,11 @@
 /**
- * Reading package versions out of manifests and lock files of the common ecosystems. Formats
- * other than SQL are read with small line-oriented readers: these files are regular enough, and
- * a missed entry only means a missed note, never a wrong "safe".
+ * Reading package versions out of manifests and lock files of the common ecosystems: JSON, TOML
+ * (smol-toml) and XML (fast-xml-parser) by real parsers; the line formats (requirements.txt,
+ * go.mod, Gemfile.lock) line by line. A file that does not parse reads as empty: a missed note,
+ * never a wrong "safe".
  */
+import { XMLParser } from 'fast-xml-parser';
+import { parse as parseToml } from 'smol-toml';
 import type { DependencyChange } from './types.js';
 
 export type Ecosystem = DependencyChange['ecosystem'];
@@ -117,37 +120,48 @@ const requirementsTxt: ManifestReader = {
   },
 };
 
+/** A TOML document as an object; an unreadable one reads as empty (nothing to compare). */
+function parseTomlDocument(content: string): Record<string, unknown> {
+  try {
+    return parseToml(content) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
 const pyprojectToml: ManifestReader = {
   ecosystem: 'pypi',
   matches: (path) => fileName(path) === 'pyproject.toml',
   read(content) {
     const versions: VersionMap = new Map();
-    let section = '';
-    let inDependencyArray = false;
-    for (const raw of content.split('\n')) {
-      const line = raw.replace(/#.*$/, '').trim();
-      const header = /^\[([^\]]+)\]$/.exec(line);
-      if (header?.[1]) {
-        section = header[1];
-        inDependencyArray = false;
-        continue;
-      }
-      // PEP 621: dependencies = ["requests>=2.31", ...], possibly over several lines.
-      if (section === 'project' && /^dependencies\s*=\s*\[/.test(line)) inDependencyArray = true;
-      if (inDependencyArray) {
-        for (const quoted of line.matchAll(/["']([^"']+)["']/g)) {
-          const match = PEP508.exec(quoted[1] ?? '');
-          if (match?.[1]) versions.set(pypiName(match[1]), match[2] ?? '');
-        }
-        if (line.includes(']')) inDependencyArray = false;
-        continue;
-      }
-      // Poetry: name = "^1.2" or name = { version = "^1.2", ... }
-      if (/^tool\.poetry\.(dev-)?dependencies$|^tool\.poetry\.group\.[^.]+\.dependencies$/.test(section)) {
-        const match = /^([A-Za-z0-9._-]+)\s*=\s*(?:"([^"]*)"|\{.*?version\s*=\s*"([^"]*)")/.exec(line);
-        if (match?.[1] && match[1] !== 'python') versions.set(pypiName(match[1]), match[2] ?? match[3] ?? '');
-      }
+    const document = parseTomlDocument(content);
+    // PEP 621: [project] dependencies = ["requests>=2.31", …] and optional-dependencies groups.
+    const project = asRecord(document.project);
+    const optional = Object.values(asRecord(project['optional-dependencies']));
+    for (const requirement of [project.dependencies, ...optional].flatMap((list) =>
+      Array.isArray(list) ? list : [],
+    )) {
+      const match = typeof requirement === 'string' ? PEP508.exec(requirement) : null;
+      if (match?.[1]) versions.set(pypiName(match[1]), match[2] ?? '');
     }
+    // Poetry: name = "^1.2" or name = { version = "^1.2", … }, in the main, dev and group tables.
+    const poetry = asRecord(asRecord(document.tool).poetry);
+    const tables = [
+      poetry.dependencies,
+      poetry['dev-dependencies'],
+      ...Object.values(asRecord(poetry.group)).map((group) => asRecord(group).dependencies),
+    ];
+    for (const table of tables)
+      for (const [name, spec] of Object.entries(asRecord(table))) {
+        if (name === 'python') continue;
+        const version = typeof spec === 'string' ? spec : asRecord(spec).version;
+        versions.set(pypiName(name), typeof version === 'string' ? version : '');
+      }
     return versions;
   },
 };
@@ -164,20 +178,33 @@ const gemfileLock: ManifestReader = {
   },
 };
 
+const XML = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
+
 const pomXml: ManifestReader = {
   ecosystem: 'maven',
   matches: (path) => fileName(path) === 'pom.xml',
   read(content) {
     const versions: VersionMap = new Map();
-    const properties = new Map<string, string>();
-    const propertiesBlock = /<properties>([\s\S]*?)<\/properties>/.exec(content)?.[1] ?? '';
-    for (const match of propertiesBlock.matchAll(/<([\w.-]+)>([^<]*)<\/\1>/g))
-      if (match[1]) properties.set(match[1], (match[2] ?? '').trim());
-    for (const match of content.matchAll(/<dependency>([\s\S]*?)<\/dependency>/g)) {
-      const body = match[1] ?? '';
-      const group = /<groupId>([^<]+)<\/groupId>/.exec(body)?.[1]?.trim();
-      const artifact = /<artifactId>([^<]+)<\/artifactId>/.exec(body)?.[1]?.trim();
-      const version = /<version>([^<]+)<\/version>/.exec(body)?.[1]?.trim();
+    let project: Record<string, unknown>;
+    try {
+      project = asRecord(asRecord(XML.parse(content)).project);
+    } catch {
+      return versions;
+    }
+    const properties = new Map(
+      Object.entries(asRecord(project.properties)).map(([key, value]) => [key, String(value)]),
+    );
+    const listOf = (value: unknown): unknown[] =>
+      Array.isArray(value) ? value : value === undefined ? [] : [value];
+    // <dependencies> and <dependencyManagement><dependencies>: both pin what runs.
+    const dependencies = [
+      ...listOf(asRecord(project.dependencies).dependency),
+      ...listOf(asRecord(asRecord(project.dependencyManagement).dependencies).dependency),
+    ];
+    for (const entry of dependencies.map(asRecord)) {
+      const [group, artifact, version] = [entry.groupId, entry.artifactId, entry.version].map((v) =>
+        v === undefined ? undefined : String(v).trim(),
+      );
       if (!group || !artifact || !version) continue;
       const resolved = version.replace(
         /\$\{([^}]+)\}/g,

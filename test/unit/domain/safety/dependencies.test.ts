@@ -83,6 +83,40 @@ describe('dependency changes', () => {
     ).toEqual([['sqlalchemy', true]]);
   });
 
+  it('pyproject.toml is read as TOML: multi-line strings, comments and optional groups', () => {
+    const toml = (v: string) => `[project]
+name = "svc"
+description = """
+dependencies = ["not-a-package>=1"]
+"""
+dependencies = [
+  "stripe>=${v}",  # payments ] keep
+]
+[project.optional-dependencies]
+test = ["pytest>=7"]
+`;
+    expect(diffManifest('pyproject.toml', toml('7.0'), toml('8.1')).map((c) => [c.name, c.major])).toEqual([
+      ['stripe', true],
+    ]);
+    expect(diffManifest('pyproject.toml', 'not [valid toml', toml('8.1')).map((c) => c.name)).toEqual([
+      'stripe',
+      'pytest',
+    ]);
+  });
+
+  it('pom.xml is read as XML: a commented-out dependency is not a dependency', () => {
+    const pom = (v: string) => `<?xml version="1.0"?>
+<project>
+  <!-- <dependency><groupId>old</groupId><artifactId>gone</artifactId><version>1.0</version></dependency> -->
+  <dependencyManagement><dependencies>
+    <dependency><groupId>io.grpc</groupId><artifactId>grpc-bom</artifactId><version>${v}</version></dependency>
+  </dependencies></dependencyManagement>
+</project>`;
+    expect(diffManifest('pom.xml', pom('1.60.0'), pom('2.0.0')).map((c) => [c.name, c.from, c.to])).toEqual([
+      ['io.grpc:grpc-bom', '1.60.0', '2.0.0'],
+    ]);
+  });
+
   it('Gemfile.lock: resolved gems only, not their constraints', () => {
     const lock = (v: string) =>
       `GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (${v})\n      actionpack (= ${v})\n    rack (2.2.8)\n`;
