@@ -12,7 +12,15 @@ import type { FlagPattern } from './flags.js';
 import { findIntroducedFlags } from './flags.js';
 import { flagReach } from './flag-reach.js';
 import { RULES } from './rules.js';
-import type { DependencyChange, FileReport, Finding, ReleaseInput, SafetyReport, Verdict } from './types.js';
+import type {
+  CallSite,
+  DependencyChange,
+  FileReport,
+  Finding,
+  ReleaseInput,
+  SafetyReport,
+  Verdict,
+} from './types.js';
 import { verdictOf, worseVerdict } from './verdict.js';
 
 export interface AnalyzeReleaseOptions {
@@ -79,11 +87,16 @@ export async function analyzeRelease(
   const oldSources =
     options.oldSources ??
     files.flatMap((file) => (file.before === undefined ? [] : [{ path: file.path, content: file.before }]));
+  const releasePaths = new Set(files.map((file) => file.path));
   const dependencies: DependencyChange[] = [];
   for (const file of files.filter((f) => readerFor(f.path))) {
     const changes = diffManifest(file.path, file.before, file.after);
-    for (const change of changes)
-      if (change.major) change.callSites = findCallSites(change.ecosystem, change.name, oldSources);
+    for (const change of changes) {
+      if (!change.major) continue;
+      change.callSites = findCallSites(change.ecosystem, change.name, oldSources);
+      const unmigrated = untouchedSites(change.callSites, releasePaths);
+      if (unmigrated.length > 0) change.unmigrated = unmigrated;
+    }
     dependencies.push(...changes);
     addFindings(file.path, changes.filter((change) => change.major).map(majorBumpFinding));
   }
@@ -154,14 +167,38 @@ function listPaths(paths: string[]): string {
   return `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
 }
 
+/** One site per file the release left alone: a use of the package if the file has one, else its import. */
+function untouchedSites(sites: readonly CallSite[], releasePaths: ReadonlySet<string>): CallSite[] {
+  const byFile = new Map<string, CallSite>();
+  for (const site of sites) {
+    if (releasePaths.has(site.path)) continue;
+    const kept = byFile.get(site.path);
+    // What shows the old API best: a call, then making the client, then the import.
+    const rank = (s: CallSite) =>
+      /^\s*(?:import\b|from\b|const\s.*require\(|require\b)/.test(s.text)
+        ? 2
+        : /=\s*(?:await\s+)?new\s/.test(s.text)
+          ? 1
+          : 0;
+    if (!kept || rank(site) < rank(kept)) byFile.set(site.path, site);
+  }
+  return [...byFile.values()];
+}
+
 function majorBumpFinding(change: DependencyChange): Finding {
   const sites = change.callSites ?? [];
-  const where = sites.length
-    ? ` The old version uses it at ${sites
+  const unmigrated = change.unmigrated ?? [];
+  const where = unmigrated.length
+    ? ` The new version still uses it the old way in files this release did not touch: ${unmigrated
         .slice(0, 3)
-        .map((site) => `${site.path}:${site.line}`)
-        .join(', ')}${sites.length > 3 ? ` and ${sites.length - 3} more` : ''}.`
-    : '';
+        .map((site) => `${site.path}:${site.line} (${site.text.slice(0, 60)})`)
+        .join(', ')}${unmigrated.length > 3 ? ` and ${unmigrated.length - 3} more` : ''}.`
+    : sites.length
+      ? ` The old version uses it at ${sites
+          .slice(0, 3)
+          .map((site) => `${site.path}:${site.line}`)
+          .join(', ')}${sites.length > 3 ? ` and ${sites.length - 3} more` : ''}.`
+      : '';
   return {
     rule: 'major-dependency-bump',
     severity: 'warning',

@@ -128,6 +128,14 @@ export function findCallSites(
       }
     });
     if (bound.length === 0) continue;
+    // A client made from the import (`const stripe = new Stripe(key)`) is the package too.
+    const made = new RegExp(
+      `(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*(?:await\\s+)?(?:new\\s+)?(?:${bound.map(escapeRegExp).join('|')})\\b`,
+    );
+    for (const line of lines) {
+      const client = made.exec(line)?.[1];
+      if (client && !bound.includes(client)) bound.push(client);
+    }
     const use = new RegExp(`(?<![\\w$.])(?:${bound.map(escapeRegExp).join('|')})\\s*(?:\\.|\\()`);
     lines.forEach((line, index) => {
       const already = sites.some((site) => site.path === file.path && site.line === index + 1);

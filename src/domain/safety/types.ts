@@ -65,6 +65,11 @@ export interface DependencyChange {
   manifest: string;
   /** Where the old version uses the package (major bumps only). */
   callSites?: CallSite[];
+  /**
+   * Call sites in files the release did not touch: the NEW version still runs them, written for
+   * the old major version (one per file, a use rather than the import when there is one).
+   */
+  unmigrated?: CallSite[];
 }
 
 /** Where the old version uses a package (an import or a use of what it imported). */

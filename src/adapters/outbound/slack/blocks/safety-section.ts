@@ -8,6 +8,8 @@ import { ACTION_IDS } from './action-ids.js';
 import type { KnownBlock } from '@slack/types';
 import type { Incident } from '../../../../domain/incident.js';
 import type { Finding, ReportVerdict, SafetyReport } from '../../../../domain/safety/types.js';
+import { percent } from '../../../../domain/evidence/grade.js';
+import { matchingEndpoints } from '../../../../domain/safety/endpoint-match.js';
 import { context, escapeMrkdwn, mention } from './mrkdwn.js';
 
 const SECTION_TEXT_LIMIT = 3000;
@@ -106,6 +108,9 @@ export function incidentSafetyBlocks(incident: Incident, report: SafetyReport | 
     ? safetyBlocks(report)
     : [section(`*Rollback safety: ${record.verdict}* (the full report is no longer kept).`)];
   if (record.override && record.why) blocks.unshift(section(`:rotating_light: ${escapeMrkdwn(record.why)}`));
+  const suspects = report ? unmigratedOnFailingEndpoints(incident, report) : [];
+  if (suspects.length > 0)
+    blocks.push(section(`:mag: *Where the errors may come from:*\n${boundedList(suspects.slice(0, 5))}`));
   const added = incident.plan.steps.filter((step) => /^p\d+$/.test(step.id)).length;
   if (added > 0)
     blocks.push(
@@ -115,6 +120,39 @@ export function incidentSafetyBlocks(incident: Incident, report: SafetyReport | 
     );
   blocks.push(...liveSchemaBlocks(incident));
   return blocks;
+}
+
+/** `return await stripe.charges.create(x);` → `stripe.charges.create(x)`: the call itself. */
+function callOf(line: string): string {
+  return line
+    .replace(/^(?:return\s+|await\s+|(?:const|let|var)\s+[\w$]+\s*=\s*)+/, '')
+    .replace(/;\s*$/, '')
+    .slice(0, 80);
+}
+
+/**
+ * Files the release left on the old major version of a package, tied to the endpoints the
+ * metrics show failing when their names match: "src/orders/retry.js still calls charge(amount):
+ * matches /api/orders (40%)".
+ */
+function unmigratedOnFailingEndpoints(incident: Incident, report: SafetyReport): string[] {
+  const evidence = incident.evidence?.status === 'measured' ? incident.evidence : undefined;
+  const affected = evidence?.blastRadius?.affected ?? [];
+  if (affected.length === 0) return [];
+  const rate = new Map(affected.map((reading) => [reading.endpoint, reading.nowPercent]));
+  const lines: string[] = [];
+  for (const change of report.dependencies)
+    for (const site of change.unmigrated ?? []) {
+      const endpoints = matchingEndpoints(site.path, [...rate.keys()]);
+      if (endpoints.length === 0) continue;
+      const where = endpoints.map(
+        (endpoint) => `${escapeMrkdwn(endpoint)} (${percent(rate.get(endpoint) ?? 0, 10)})`,
+      );
+      lines.push(
+        `• \`${escapeMrkdwn(site.path)}\` still calls \`${escapeMrkdwn(callOf(site.text))}\` (${escapeMrkdwn(change.name)} ${escapeMrkdwn(change.from ?? '?')} → ${escapeMrkdwn(change.to ?? '?')}, untouched by the release): matches ${where.join(', ')}`,
+      );
+    }
+  return lines;
 }
 
 /** What the live database showed, and the gate the rollback must pass before its first code step. */
