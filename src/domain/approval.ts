@@ -7,6 +7,7 @@ import { safetyHold } from './override.js';
 
 export type ApprovalDecision =
   | { kind: 'counted'; approvers: string[]; complete: boolean }
+  /** Changes nothing and leaves no trace: a second click, or one after the decision. */
   | { kind: 'duplicate'; why: string }
   | { kind: 'refused'; why: string };
 
@@ -29,8 +30,10 @@ export function decideApproval(
 ): ApprovalDecision {
   const where = `${incident.service}/${incident.environment}`;
   if (incident.state !== 'awaiting_approval') {
+    // A click that lands after the decision (a double click, a slow client) changes nothing and
+    // is not worth a line on the timeline: like a second click, it is `duplicate`.
     return {
-      kind: 'refused',
+      kind: 'duplicate',
       why: `${incident.id} is no longer awaiting approval (${incident.state.replace('_', ' ')}).`,
     };
   }

@@ -54,6 +54,12 @@ export async function approveClick(
         };
       }
       const decision = decideApproval(incident, userId, groupMembers, now, choice);
+      // A double click is not an event: nothing on the timeline, nothing for the postmortem.
+      if (decision.kind === 'duplicate')
+        return {
+          unchanged: true as const,
+          result: { notice: decision.why, changed: false, complete: false },
+        };
       if (decision.kind !== 'counted') {
         const refusal: TimelineEvent = { type: 'approval_refused', at, by: userId, why: decision.why };
         return {

@@ -47,16 +47,17 @@ describe('approval policy', () => {
       'U0LEAD',
       /expired/,
     ],
-    [
-      'a click on a rejected request',
-      incident({ state: 'rejected' }),
-      'U0LEAD',
-      /no longer awaiting approval \(rejected\)/,
-    ],
   ])('refuses %s', (_what, subject, user, why) => {
     const decision = decideApproval(subject, user, none, now);
     expect(decision.kind).toBe('refused');
     expect(decision.kind === 'refused' && decision.why).toMatch(why);
+  });
+
+  it('answers a click after the decision like a double click: told, not recorded', () => {
+    expect(decideApproval(incident({ state: 'rejected' }), 'U0LEAD', none, now)).toEqual({
+      kind: 'duplicate',
+      why: expect.stringMatching(/no longer awaiting approval \(rejected\)/),
+    });
   });
 
   it('lets the requester approve their own request only when the policy allows it', () => {
