@@ -3,6 +3,13 @@
  * a template. Pure: the incident and its timeline in, a model out; rendering lives in
  * adapters/outbound/render. The only blanks left are the action items' owner and due cells.
  */
+import {
+  incidentReport,
+  releaseAndDecision,
+  rootCause,
+  type IncidentReport,
+  type RootCause,
+} from './postmortem-decision.js';
 import type { Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';
 import type { PostmortemFacts, PostmortemOutcome } from './postmortem-facts.js';
@@ -75,6 +82,11 @@ export interface PostmortemModel {
   rules: string[];
   within24h: string[];
   within2Weeks: string[];
+  /** The release, the safety verdict, preconditions, waivers, overrides, alternatives. */
+  release: string[];
+  rootCause: RootCause;
+  /** The short report for managers, in the thread and the file. */
+  report: IncidentReport;
 }
 
 export interface PostmortemOptions {
@@ -118,7 +130,7 @@ function timeToRecovery(facts: PostmortemFacts): PostmortemModel['timeToRecovery
 
 function agenda(
   facts: PostmortemFacts,
-  model: Omit<PostmortemModel, 'agenda' | 'totalMinutes'>,
+  model: Omit<PostmortemModel, 'agenda' | 'totalMinutes' | 'release' | 'rootCause' | 'report'>,
 ): AgendaSection[] {
   const first = model.timeline[0];
   const last = model.timeline.at(-1);
@@ -180,7 +192,7 @@ export function buildPostmortem(
   const meetingDeadline = formatUtcDateTime(
     new Date(Math.max(opts.now.getTime(), Date.parse(endAt)) + MEETING_WITHIN_MS),
   );
-  const partial: Omit<PostmortemModel, 'agenda' | 'totalMinutes'> = {
+  const partial: Omit<PostmortemModel, 'agenda' | 'totalMinutes' | 'release' | 'rootCause' | 'report'> = {
     incidentId: incident.id,
     service: incident.service,
     environment: incident.environment,
@@ -214,7 +226,18 @@ export function buildPostmortem(
     within2Weeks: withinTwoWeeks(facts),
   };
   const sections = agenda(facts, partial);
-  return { ...partial, agenda: sections, totalMinutes: sections.reduce((sum, s) => sum + s.minutes, 0) };
+  return {
+    ...partial,
+    agenda: sections,
+    totalMinutes: sections.reduce((sum, s) => sum + s.minutes, 0),
+    release: releaseAndDecision(facts),
+    rootCause: rootCause(facts),
+    report: incidentReport(
+      facts,
+      { impactDuration: partial.impact.duration, fromRequest: partial.timeToRecovery.fromRequest },
+      partial.actionItems,
+    ),
+  };
 }
 
 function outcomeState(outcome: Exclude<PostmortemOutcome, 'in_progress'>): Incident['state'] {

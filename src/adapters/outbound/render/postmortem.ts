@@ -98,7 +98,11 @@ export function postmortemSlackText(model: PostmortemModel): string {
     `• *Impact:* ${e(model.impact.start)} → ${e(model.impact.end)} (${e(model.impact.duration)})`,
     `• *Time to recovery:* ${e(model.timeToRecovery.fromRequest)} from request, ${e(model.timeToRecovery.fromApproval)} from approval`,
     `• *Decision:* ${e(model.decisionTime)}`,
+    `• *What was rolled back:* ${truncate(e(model.report.rolledBack), 300)}`,
+    `• *Why:* ${truncate(e(model.report.why), 400)}`,
   ];
+  if (model.report.fixes.length > 0)
+    lines.push(`• *Recommended fixes:* ${truncate(e(model.report.fixes.join('; ')), 400)}`);
   if (model.steps.length > 0) {
     lines.push(
       `• *Steps:* ${truncate(model.steps.map((s) => `${e(s.name)}: ${e(s.outcome)}`).join('; '), 500)}`,
