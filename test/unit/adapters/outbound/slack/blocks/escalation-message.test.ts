@@ -39,8 +39,11 @@ describe('the escalation message', () => {
         '*What was tried*',
         '*Attempt 1*',
         `• Undo deployment ${command} · ✗ failed · 3s: exit code 1`,
+        // The step's own last words, escaped, as a code block.
+        '```Error from server (NotFound): deployments.apps "checkout" not found```',
         '*Attempt 2*',
         `• Undo deployment ${command} · ✗ failed · 4s: exit code 1`,
+        '```line 1\nError from server (Timeout): the server was unable to return a response &lt;in time&gt;```',
         '*Attempt 3*',
         `• Undo deployment ${command} · ✗ failed · 6s: timed out after 6s`,
         'Not reached: Restart workers',
