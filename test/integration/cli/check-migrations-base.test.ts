@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { checkMigrationsCommand } from '../../../src/cli/check-migrations.js';
+import { runCheckMigrations as run } from '../../support/check-migrations.js';
 
 const CONNECTION = {
   host: process.env.PGHOST ?? '127.0.0.1',
@@ -28,16 +28,6 @@ describe('check-migrations --base', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   const write = (name: string, sql: string) => writeFileSync(join(migrations, name), sql);
-
-  async function run(...args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await checkMigrationsCommand(args, {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-    });
-    return { code, stdout, stderr };
-  }
 
   beforeAll(() => {
     repo = mkdtempSync(join(tmpdir(), 'rb-base-'));

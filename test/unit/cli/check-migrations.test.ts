@@ -2,19 +2,9 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkMigrationsCommand } from '../../../src/cli/check-migrations.js';
+import { runCheckMigrations as run } from '../../support/check-migrations.js';
 
 const FIXTURES = 'test/fixtures/migrations';
-
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await checkMigrationsCommand(args, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('check-migrations', () => {
   it('JSON exactly as the contract says, files in migration order, every file analysed', async () => {
