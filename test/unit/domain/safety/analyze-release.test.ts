@@ -87,7 +87,14 @@ describe('safetyBlocks', () => {
     });
     const blocks = safetyBlocks(report);
     expect(text(blocks)).toContain(':warning: *Rollback safety: conditional*');
-    expect(text(blocks)).toContain('`db/002.sql:2` *add-column-not-null-no-default*');
+    expect(text(blocks)).toContain(
+      "• orders.order_metadata ends the release NOT NULL without a default: the old version's inserts do not set it and fail. (`db/002.sql:2`)",
+    );
+    // The rule id is kept, out of the way, in a context line.
+    expect(blocks).toContainEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Rules: add-column-not-null-no-default' }],
+    });
     expect(text(blocks)).toContain("ALTER TABLE orders ALTER COLUMN order_metadata SET DEFAULT '{}'");
   });
 
@@ -127,7 +134,7 @@ describe('safetyBlocks', () => {
     const blocks = safetyBlocks(
       await analyzeRelease({ files: [{ path: 'db/big.sql', status: 'added', after }] }),
     );
-    expect(blocks.length).toBeLessThanOrEqual(6);
+    expect(blocks.length).toBeLessThanOrEqual(7);
     for (const block of blocks)
       if (block.type === 'section') expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
     expect(text(blocks)).toMatch(/and \d+ more/);

@@ -58,12 +58,18 @@ export function safetyBlocks(report: SafetyReport): KnownBlock[] {
     .flatMap((file) => file.findings.map((finding) => ({ path: file.path, finding })))
     .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity]);
   if (findings.length > 0) {
-    const lines = findings.slice(0, TOP_FINDINGS).map(({ path, finding }) => {
+    // Each finding in plain words, where it is after it; the rule ids (for the docs and the CLI's
+    // JSON) in a small line below, not in the way of a tired reader.
+    const shown = findings.slice(0, TOP_FINDINGS);
+    const lines = shown.map(({ path, finding }) => {
       const where = finding.line !== undefined ? `${path}:${finding.line}` : path;
-      return `• \`${escapeMrkdwn(where)}\` *${finding.rule}* — ${escapeMrkdwn(finding.message)}`;
+      return `• ${escapeMrkdwn(finding.message)} (\`${escapeMrkdwn(where)}\`)`;
     });
     if (findings.length > TOP_FINDINGS) lines.push(`…and ${findings.length - TOP_FINDINGS} more findings`);
     blocks.push(section(boundedList(lines)));
+    blocks.push(
+      context(clip(`Rules: ${[...new Set(shown.map(({ finding }) => finding.rule))].join(', ')}`, 2000)),
+    );
   }
   if (report.preconditions.length > 0) {
     const steps = report.preconditions.map((step, index) => `${index + 1}. \`${escapeMrkdwn(step.sql)}\``);
@@ -87,7 +93,7 @@ export function safetyBlocks(report: SafetyReport): KnownBlock[] {
         { type: 'mrkdwn', text: 'Rolling back anyway needs an explicit override by two approvers.' },
       ],
     });
-  return blocks.slice(0, 6);
+  return blocks.slice(0, 7);
 }
 
 /**
