@@ -451,13 +451,19 @@ function interruptedWhy(step: PlanStep, record: StepRecord): string {
 /** Precondition steps (`p1`…) come before the gate; the catalog's own steps are code steps. */
 const isPreconditionStep = (step: PlanStep) => /^p\d+$/.test(step.id);
 
-/** A code step that already succeeded (an earlier attempt): the code is rolled back, the gate is moot. */
+/**
+ * A code step that already succeeded (an earlier attempt): the code is rolled back, the gate is
+ * moot. A flag turned off or a database step done earlier is not the code: the gate still holds.
+ */
 function codeAlreadyRan(
   plan: ExecutionContext['plan'],
   journal: { steps: Record<string, StepRecord | undefined> },
 ) {
   return plan.steps.some(
-    (step) => !isPreconditionStep(step) && journal.steps[step.id]?.status === 'succeeded',
+    (step) =>
+      categoryOf(step) === 'code' &&
+      !isPreconditionStep(step) &&
+      journal.steps[step.id]?.status === 'succeeded',
   );
 }
 

@@ -5,11 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { FLAG_PROVIDERS } from '../../../src/adapters/outbound/flags/index.js';
 import type { PlanStep } from '../../../src/domain/plan.js';
 import type { FlagSpec } from '../../../src/domain/strategies/types.js';
 import { executePlan } from '../../../src/flows/execute-rollback.js';
-import { engineFixture, plan } from '../execution/helpers.js';
+import { engineFixture, plan, readLog, recordStep } from '../execution/helpers.js';
 
 interface Seen {
   method: string;
@@ -167,6 +168,31 @@ describe('the flag strategy', () => {
     expect(JSON.parse(stub.seen[2]!.body)).toEqual({ enabled: false });
     expect(stub.state.flagsmith).toBe(false);
     expect(outcome.steps[0]?.outputTail).toBe('discount_codes turned off in flagsmith production');
+  });
+
+  it('a flag turned off in an earlier attempt does not open the schema gate for the code step', async () => {
+    const log = join(engine.scratch().dir, 'code.jsonl');
+    const steps = [flagStep('unleash'), recordStep('s2', log, { idempotent: true })];
+    const closed = async () => ({
+      open: false as const,
+      why: 'orders.order_metadata is still NOT NULL',
+      whatToCheck: 'run the precondition',
+    });
+    const attempt = (n: number) =>
+      executePlan(
+        engine.context(plan(steps), {
+          incidentId: 'RB-GATE',
+          attempt: n,
+          gate: closed,
+          flags: FLAG_PROVIDERS,
+          lookupEnv: (name) => (name === 'FLAG_TOKEN' ? 'api-secret-token' : undefined),
+        }).ctx,
+      );
+    expect(await attempt(1)).toMatchObject({ kind: 'manual_intervention', stepId: 's2' });
+    expect(stub.state.unleash).toBe(false);
+    // A retry of the same rollback finds the flag step done; the gate must still stop the code.
+    expect(await attempt(2)).toMatchObject({ kind: 'manual_intervention', stepId: 's2' });
+    expect(readLog(log)).toEqual([]);
   });
 
   it('refuses without the token and names a provider refusal, changing nothing', async () => {
