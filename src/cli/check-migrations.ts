@@ -13,6 +13,7 @@ import type { MigrationSource } from '../domain/safety/analyze-migrations.js';
 import { compareMigrationOrder } from '../domain/safety/migration-layouts.js';
 import type { FileReport, Verdict } from '../domain/safety/types.js';
 import { atOrAbove } from '../domain/safety/verdict.js';
+import { plural } from '../domain/event-text.js';
 import { splitByBase } from './release-split.js';
 
 export interface CommandIo {
@@ -179,8 +180,6 @@ function renderText(
   return `${lines.join('\n')}\n`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 export async function checkMigrationsCommand(args: string[], io: CommandIo): Promise<number> {
   let options: Options;
   try {
@@ -225,7 +224,7 @@ export async function checkMigrationsCommand(args: string[], io: CommandIo): Pro
     io.stdout(renderText(verdict, analysis.files, analysis.preconditions));
     if (options.base !== undefined)
       io.stdout(
-        `Release: ${plural(sources.length, 'file')} changed since ${options.base}; ${plural(history.length, 'earlier file')} replayed as history.\n`,
+        `Release: ${plural(sources.length, 'file', 'files')} changed since ${options.base}; ${plural(history.length, 'earlier file', 'earlier files')} replayed as history.\n`,
       );
   }
   return options.failOn !== undefined && atOrAbove(verdict, options.failOn) ? 1 : 0;

@@ -6,7 +6,7 @@
  * what is not known says so.
  */
 import { evidenceSummary } from './evidence/grade.js';
-import { listWords } from './event-text.js';
+import { listWords, plainStyle } from './event-text.js';
 import { formatUtcDateTime } from './format-time.js';
 import type { PostmortemFacts } from './postmortem-facts.js';
 import type { ActionItem } from './postmortem-guidance.js';
@@ -25,7 +25,8 @@ export interface RootCause {
   whys: string[];
 }
 
-const code = (text: string) => `\`${text.replaceAll('`', "'")}\``;
+/** Literals as the postmortem's plain text writes them everywhere else. */
+const { code } = plainStyle();
 
 /** "`v2.4.0` was deployed at … (after `v2.3.0`)", the links the request carried, and the decision. */
 export function releaseAndDecision(facts: PostmortemFacts): string[] {

@@ -167,20 +167,19 @@ function listPaths(paths: string[]): string {
   return `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
 }
 
+/** What shows the old API best: a call (0), then making the client (1), then the import (2). */
+function siteRank(site: CallSite): number {
+  if (/^\s*(?:import\b|from\b|const\s.*require\(|require\b)/.test(site.text)) return 2;
+  return /=\s*(?:await\s+)?new\s/.test(site.text) ? 1 : 0;
+}
+
 /** One site per file the release left alone: a use of the package if the file has one, else its import. */
 function untouchedSites(sites: readonly CallSite[], releasePaths: ReadonlySet<string>): CallSite[] {
   const byFile = new Map<string, CallSite>();
   for (const site of sites) {
     if (releasePaths.has(site.path)) continue;
     const kept = byFile.get(site.path);
-    // What shows the old API best: a call, then making the client, then the import.
-    const rank = (s: CallSite) =>
-      /^\s*(?:import\b|from\b|const\s.*require\(|require\b)/.test(s.text)
-        ? 2
-        : /=\s*(?:await\s+)?new\s/.test(s.text)
-          ? 1
-          : 0;
-    if (!kept || rank(site) < rank(kept)) byFile.set(site.path, site);
+    if (!kept || siteRank(site) < siteRank(kept)) byFile.set(site.path, site);
   }
   return [...byFile.values()];
 }

@@ -10,9 +10,7 @@ const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smalls
 export interface ColumnType {
   type?: string;
   isArray: boolean;
-  /** First type modifier, e.g. 255 in `varchar(255)`. */
-  modifier?: number;
-  /** All of them: `[10, 2]` in `numeric(10, 2)`. */
+  /** Its modifiers: `[255]` in `varchar(255)`, `[10, 2]` in `numeric(10, 2)`. */
   modifiers: number[];
 }
 
@@ -26,11 +24,9 @@ export function readType(typeName: unknown): ColumnType {
     .filter((ival) => ival !== undefined)
     .map((ival) => asObject(ival)?.ival ?? 0)
     .filter((value): value is number => typeof value === 'number');
-  const modifier = modifiers[0];
   const result: ColumnType = { isArray: asArray(object?.arrayBounds).length > 0, modifiers };
   const type = names.at(-1);
   if (type !== undefined) result.type = type;
-  if (modifier !== undefined) result.modifier = modifier;
   return result;
 }
 
@@ -64,7 +60,6 @@ export function readColumnDefinition(def: AstObject, addedInRelease: boolean): C
     hasDefault: serial,
   };
   if (type.type !== undefined) column.type = type.type;
-  if (type.modifier !== undefined) column.typeModifier = type.modifier;
   column.typeModifiers = type.modifiers;
   const inlineConstraints: AstObject[] = [];
   for (const item of asArray(def.constraints)) {

@@ -262,7 +262,5 @@ function replayTypeChange(
   const updated = state.column(table, name);
   if (target.type !== undefined) updated.type = target.type;
   updated.isArray = target.isArray;
-  if (target.modifier !== undefined) updated.typeModifier = target.modifier;
-  else delete updated.typeModifier;
   updated.typeModifiers = target.modifiers;
 }

@@ -27,9 +27,7 @@ export interface ColumnState {
   /** Base type name as the parser spells it (`int4`, `jsonb`); unknown for pre-existing columns. */
   type?: string;
   isArray: boolean;
-  /** `255` in `varchar(255)`, when known. */
-  typeModifier?: number;
-  /** Every modifier, when known: `[10, 2]` in `numeric(10, 2)`. */
+  /** Its type modifiers, when known: `[255]` in `varchar(255)`, `[10, 2]` in `numeric(10, 2)`. */
   typeModifiers?: number[];
   /** Undefined when unknown (a pre-existing column the release did not touch). */
   notNull?: boolean;
