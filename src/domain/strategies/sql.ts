@@ -45,15 +45,45 @@ function tablesIn(value: unknown, into: Set<string>): void {
   for (const child of Object.values(record)) tablesIn(child, into);
 }
 
-export const sqlReads = (spec: SqlSpec) => ({ files: [spec.file] });
+/**
+ * Names the file itself brings into being (CTEs, tables it creates): not in the database before it
+ * runs, so not in the backup. Unqualified CTE names shadow tables only without a schema.
+ */
+function namesMadeBy(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) namesMadeBy(item, into);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  const cte = record.CommonTableExpr as { ctename?: unknown } | undefined;
+  if (typeof cte?.ctename === 'string') into.add(cte.ctename);
+  const createAs = record.CreateTableAsStmt as { into?: { rel?: unknown } } | undefined;
+  const created = (record.CreateStmt as { relation?: unknown } | undefined)?.relation ?? createAs?.into?.rel;
+  if (created) tablesIn(created, into);
+  for (const child of Object.values(record)) namesMadeBy(child, into);
+}
+
+/** A pg_dump `--table` pattern matching exactly this table: quoted, so case and `*` are literal. */
+function exactTable(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `"${part.replaceAll('"', '""')}"`)
+    .join('.');
+}
 
 export function resolveSql(spec: SqlSpec, [sql]: string[], backupPath: string): Resolution {
   const parsed = parseSql(sql ?? '');
   if (!parsed.ok)
     throw new StrategyRefusal(`${spec.file} does not parse as SQL (line ${parsed.line}: ${parsed.message})`);
   if (parsed.statements.length === 0) throw new StrategyRefusal(`${spec.file} holds no SQL statement`);
-  const tables = new Set<string>();
-  for (const statement of parsed.statements) tablesIn(statement.node, tables);
+  const named = new Set<string>();
+  const made = new Set<string>();
+  for (const statement of parsed.statements) {
+    tablesIn(statement.node, named);
+    namesMadeBy(statement.node, made);
+  }
+  const tables = new Set([...named].filter((table) => !made.has(table)));
   const transactional = !parsed.statements.some((statement) => outsideTransaction(statement.node));
   const lock = transactional
     ? `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY})`
@@ -74,9 +104,12 @@ export function resolveSql(spec: SqlSpec, [sql]: string[], backupPath: string): 
     'pg_dump',
     '--no-password',
     '--format=custom',
+    // A table that is not there fails the dump (and so the step, before psql runs) instead of
+    // being left out of the backup without a word.
+    '--strict-names',
     '--file',
     backupPath,
-    ...[...tables].flatMap((t) => ['--table', t]),
+    ...[...tables].flatMap((table) => ['--table', exactTable(table)]),
   ];
   return {
     commands: tables.size > 0 ? [dump, psql] : [psql],

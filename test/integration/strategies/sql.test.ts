@@ -81,6 +81,31 @@ describe('the sql strategy', () => {
     expect(listed.stdout).toMatch(/TABLE DATA public orders/);
   });
 
+  it('backs up exactly the tables that exist before it runs: quoted names kept, CTEs and new tables left out', async () => {
+    const dir = engine.scratch().dir;
+    await db.query('DROP TABLE IF EXISTS "Refunds", orders_archive');
+    await db.query('CREATE TABLE "Refunds" (id int)');
+    const file = join(dir, 'v2.4.0.down.sql');
+    writeFileSync(
+      file,
+      [
+        'CREATE TABLE orders_archive AS SELECT * FROM orders;',
+        'WITH stale AS (SELECT id FROM orders WHERE customer IS NULL) DELETE FROM "Refunds" WHERE id IN (SELECT id FROM stale);',
+        'ALTER TABLE orders DROP COLUMN order_metadata;',
+        '',
+      ].join('\n'),
+    );
+    const outcome = await run(step(file, dir));
+    // --strict-names: had "stale" or orders_archive been asked for, pg_dump would have failed the step.
+    expect(outcome.kind).toBe('completed');
+    const dumps = (outcome.steps[0]?.outputTail ?? '').match(/kept at (\S+\.dump)/)?.[1];
+    const listed = await execa('pg_restore', ['--list', dumps as string]);
+    expect(listed.stdout).toMatch(/TABLE DATA public Refunds/);
+    expect(listed.stdout).toMatch(/TABLE DATA public orders /);
+    expect(listed.stdout).not.toMatch(/orders_archive|stale/);
+    await db.query('DROP TABLE IF EXISTS "Refunds", orders_archive');
+  });
+
   it('waits for another holder of the advisory lock before touching anything', async () => {
     const dir = engine.scratch().dir;
     const file = join(dir, 'v2.4.0.down.sql');
