@@ -89,22 +89,13 @@ export async function executePlan(ctx: ExecutionContext): Promise<ExecutionOutco
         },
         { ...(ctx.lookupEnv ? { lookupEnv: ctx.lookupEnv } : {}) },
       );
-      if (probe.verdict === 'done') {
-        const fenced = await recordRun(ctx, token, step, record.startedAt ?? new Date(now()).toISOString(), {
-          status: 'succeeded',
-          durationMs: 0,
-          outputTail: `probe: ${probe.detail}`,
-        });
-        if (fenced) return fencedOut(fenced, steps);
-        report.status = 'skipped';
+      // The spec already at the target does not mean the rollout finished: the step runs again,
+      // and resolves to the wait alone (these strategies are idempotent), so nothing is undone twice.
+      if (probe.verdict === 'done')
         await emitAt(ctx, {
-          type: 'step_skipped',
-          stepId: step.id,
-          name: step.name,
-          why: `found started after a crash; the probe shows it done: ${probe.detail}`,
+          type: 'note',
+          text: `Step "${step.name}" was found started after a crash; the probe shows it done (${probe.detail}): it runs again to wait for the rollout`,
         });
-        continue;
-      }
       if (probe.verdict === 'unknown')
         return manualIntervention(
           step,
@@ -429,9 +420,6 @@ async function record(
  * Started and never finished (a crash), killed by the bot (timeout, shutdown) or killed by a signal
  * it did not send (`killed`): effect unknown.
  */
-/** `record` under a name the step loop's own `record` (the journal's entry) does not shadow. */
-const recordRun = (...args: Parameters<typeof record>) => record(...args);
-
 function wasInterrupted(record: StepRecord): boolean {
   return (
     record.status === 'started' ||

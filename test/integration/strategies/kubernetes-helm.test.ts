@@ -184,18 +184,20 @@ describe('strategies against the live system', () => {
     return { ctx, events };
   }
 
-  it('after a crash: a probe that finds the target reached skips the step', async () => {
+  it('after a crash: a probe that finds the target reached undoes nothing again, but still waits for the rollout', async () => {
     await run(strategyStep(K8S, 'v2.3.0')); // the crashed worker got this far
     writeFileSync(logFile, '');
     const { ctx, events } = await crashedAfterStarting(strategyStep(K8S, 'v2.3.0'));
     const outcome = await executePlan(ctx);
     expect(outcome.kind).toBe('completed');
-    expect(events.events.find((e) => e.type === 'step_skipped')).toMatchObject({
-      why: expect.stringContaining(
-        'the probe shows it done: deployment/checkout already runs registry.example.com/checkout:v2.3.0',
+    expect(events.events.find((e) => e.type === 'note')).toMatchObject({
+      text: expect.stringContaining(
+        'the probe shows it done (deployment/checkout already runs registry.example.com/checkout:v2.3.0; nothing to undo, waiting for the rollout): it runs again to wait for the rollout',
       ),
     });
-    expect(calls().filter((call) => call.includes('rollout'))).toEqual([]);
+    const rollouts = calls().filter((call) => call.includes('rollout'));
+    expect(rollouts.some((call) => call.includes('rollout undo'))).toBe(false);
+    expect(rollouts.some((call) => call.startsWith('kubectl rollout status deployment/checkout'))).toBe(true);
   });
 
   it('after a crash: not done yet, an idempotent strategy step runs again', async () => {
