@@ -17,10 +17,23 @@ import {
   pagerDutyId,
   flagPatternSource,
 } from './fields.js';
+import { PLACEHOLDER_LIST, unknownPlaceholders } from './placeholders.js';
 import { metricsCheckSchema, metricsSchema } from './metrics-fields.js';
 import { HELM_RELEASE, KUBERNETES_NAME } from '../domain/strategies/types.js';
 
-const stepName = z.string().trim().min(1);
+/** A step's name is shown on the card with its placeholders filled, so only known ones may appear. */
+const stepName = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const unknown = unknownPlaceholders(name);
+    if (unknown.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder ${unknown.join(', ')}; expected one of ${PLACEHOLDER_LIST}`,
+      });
+  });
 
 const FLAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

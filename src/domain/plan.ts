@@ -114,6 +114,17 @@ export function fillPlaceholders(element: string, values: PlanValues): string {
   });
 }
 
+/**
+ * Fills placeholders in a step's display name, so the card reads "Migrate down to v2.3.0". A name
+ * never reaches a command line, so an unknown value is said in words instead of refusing the plan.
+ */
+export function fillName(name: string, values: PlanValues): string {
+  return name.replace(PLACEHOLDER, (_whole, key: keyof PlanValues) => {
+    const value = values[key];
+    return value !== undefined && isSafeValue(value) ? value : `(${key} unknown)`;
+  });
+}
+
 export function resolvePlan(
   steps: StepTemplate[],
   verify: VerifyCheck[],
@@ -128,7 +139,7 @@ export function resolvePlan(
   return {
     steps: steps.map((step, index) => ({
       id: `s${index + 1}`,
-      name: step.name,
+      name: fillName(step.name, values),
       argv: step.run.map((element) => fillPlaceholders(element, values)),
       idempotent: step.idempotent,
       ...(step.interruptible ? { interruptible: true } : {}),
@@ -143,7 +154,8 @@ export function resolvePlan(
       timeoutMs: step.timeoutMs,
       env: step.env,
     })),
-    verify: verify.map((check) => {
+    verify: verify.map((template) => {
+      const check = { ...template, name: fillName(template.name, values) };
       if (check.kind === 'run')
         return { ...check, run: check.run.map((element) => fillPlaceholders(element, values)) };
       if (check.kind === 'http') return { ...check, url: fillPlaceholders(check.url, values) };

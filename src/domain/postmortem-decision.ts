@@ -25,6 +25,9 @@ export interface RootCause {
   whys: string[];
 }
 
+/** Findings that may explain the failure itself: the new version's code or configuration. */
+const CAUSE_CANDIDATE_RULES = new Set(['major-dependency-bump', 'env-var-added', 'env-var-removed']);
+
 /** Literals as the postmortem's plain text writes them everywhere else. */
 const { code } = plainStyle();
 
@@ -40,12 +43,16 @@ export function releaseAndDecision(facts: PostmortemFacts): string[] {
     lines.push(
       `Release: no deploy is on the timeline; the rollback targeted ${incident.toVersion ? code(incident.toVersion) : 'the previous revision'}.`,
     );
+  for (const change of facts.changes)
+    lines.push(`Change: ${change.id} ${change.title}${change.url ? ` (${change.url})` : ''}.`);
   for (const link of incident.links ?? []) lines.push(`Change: ${link.label} ${link.url}`);
 
   const safety = incident.safety;
   if (safety && safety.verdict !== 'pending')
     lines.push(`Rollback safety: ${safety.verdict}${safety.why ? ` (${safety.why})` : ''}.`);
   else if (!safety) lines.push('Rollback safety: not analysed for this incident.');
+  for (const finding of facts.findings.filter((f) => f.severity !== 'info'))
+    lines.push(`Found: ${finding.message} (${code(finding.where)})`);
   if (safety?.override)
     lines.push(
       `Override: approving meant overriding the analysis, so it took ${incident.policy.requiredApprovals} approvers (${listWords(facts.approvers.map(facts.name)) || 'none yet'}).`,
@@ -143,7 +150,7 @@ export function rootCause(facts: PostmortemFacts): RootCause {
   )
     immediate = `Not the release: the ${evidence.changePoint.metric} left its baseline at ${formatUtcDateTime(evidence.changePoint.at)}, before ${code(evidence.deploy.version)} was deployed. Unknown yet; look at traffic, dependencies and the database.`;
   else if (version && facts.outcome === 'rolled_back')
-    immediate = `A change in ${code(version)}: errors began after it and ended when it was rolled back. Which change is still to be found (see the release's diff and the safety findings).`;
+    immediate = `A change in ${code(version)}: errors began after it and ended when it was rolled back. ${facts.findings.some((f) => CAUSE_CANDIDATE_RULES.has(f.rule)) ? 'The release analysis names candidates below; confirm one from the failing requests.' : "Which change is still to be found (see the release's diff and the safety findings)."}`;
   else if (version)
     immediate = `Suspected: a change in ${code(version)}. Not confirmed, since the rollback did not complete.`;
   else immediate = 'Not known yet.';
@@ -154,6 +161,10 @@ export function rootCause(facts: PostmortemFacts): RootCause {
     contributing.push(
       `The release made rolling back ${safety.verdict}${safety.why ? `: ${safety.why}` : ''}.`,
     );
+  // Candidates, not the cause: the analysis reads the diff, not the failing requests. Migration and
+  // flag findings say what a rollback would break, not why the release failed, so they stay out.
+  for (const finding of facts.findings.filter((f) => CAUSE_CANDIDATE_RULES.has(f.rule)).slice(0, 3))
+    contributing.push(`Candidate in the release: ${finding.message} (${code(finding.where)})`);
   for (const step of facts.retriedSteps) contributing.push(`Step "${step.name}" failed and was retried.`);
   if (facts.failedChecks.length > 0)
     contributing.push(`Verification failed: ${listWords(facts.failedChecks.map((c) => c.name))}.`);

@@ -3,6 +3,8 @@
  * the summary, the prompts and the action items all quote the same numbers.
  */
 import type { Incident } from './incident.js';
+import type { DeployChange, DeployRecord } from './signal.js';
+import type { Severity } from './safety/types.js';
 import type { TimelineEvent } from './timeline.js';
 import type { ExecutionSummary, StepSummary, CheckSummary } from './execution-summary.js';
 import { summarizeExecution } from './execution-summary.js';
@@ -26,6 +28,10 @@ export interface PostmortemFacts {
   requester: string;
   firstAlert?: EventOf<'alert'>;
   deploy?: EventOf<'deploy'>;
+  /** The changes the deploy event named (its PRs), from the deploy history. */
+  changes: DeployChange[];
+  /** The release analysis's findings, in a responder's words with file:line. */
+  findings: ReleaseFinding[];
   approvedAt?: string;
   approvers: string[];
   rejected?: EventOf<'rejected'>;
@@ -45,6 +51,21 @@ export interface PostmortemFacts {
   /** The bad version: the incident's, else the latest deploy's. */
   fromVersion?: string;
   toVersion?: string;
+}
+
+/** One finding of the release analysis, as the postmortem quotes it. */
+export interface ReleaseFinding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** `migrations/002_add_order_metadata.sql:1` */
+  where: string;
+}
+
+/** What the bot knew of the release beside the timeline: the deploy it follows and the analysis. */
+export interface ReleaseKnowledge {
+  deploy?: DeployRecord;
+  findings?: ReleaseFinding[];
 }
 
 function first<T extends TimelineEvent['type']>(events: TimelineEvent[], type: T): EventOf<T> | undefined {
@@ -80,6 +101,7 @@ export function gatherFacts(
   unsorted: TimelineEvent[],
   now: Date,
   people: Record<string, string>,
+  release: ReleaseKnowledge = {},
 ): PostmortemFacts {
   // Validates every timestamp up front: a corrupt one is named instead of sorting silently wrong.
   const stamped = unsorted.map((event, index) => ({
@@ -97,7 +119,18 @@ export function gatherFacts(
     isTerminal(incident.state) || outcome !== 'in_progress',
   );
   const alerts = events.filter((e): e is EventOf<'alert'> => e.type === 'alert');
-  const deploy = last(events, 'deploy');
+  // A deploy reported while the incident was open is on the timeline; else the one it follows.
+  const known = release.deploy;
+  const deploy =
+    last(events, 'deploy') ??
+    (known
+      ? {
+          type: 'deploy' as const,
+          at: known.deployedAt,
+          version: known.version,
+          ...(known.previousVersion ? { previousVersion: known.previousVersion } : {}),
+        }
+      : undefined);
   const approverIds = approved?.approvers ?? incident.approvals.map((a) => a.userId);
   const fromVersion = incident.fromVersion ?? deploy?.version;
 
@@ -111,6 +144,8 @@ export function gatherFacts(
     requester: requested?.by ?? incident.requester,
     firstAlert: alerts[0],
     deploy,
+    changes: known && known.version === deploy?.version ? known.changes : [],
+    findings: release.findings ?? [],
     approvedAt: approved?.at,
     approvers: approverIds,
     rejected: first(events, 'rejected'),

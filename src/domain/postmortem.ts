@@ -12,7 +12,7 @@ import {
 } from './postmortem-decision.js';
 import type { Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';
-import type { PostmortemFacts, PostmortemOutcome } from './postmortem-facts.js';
+import type { PostmortemFacts, PostmortemOutcome, ReleaseKnowledge } from './postmortem-facts.js';
 import type { ActionItem } from './postmortem-guidance.js';
 import { STATE_LABELS } from './incident.js';
 import { describeEvent, plainStyle, plural } from './event-text.js';
@@ -94,6 +94,8 @@ export interface PostmortemOptions {
   now: Date;
   /** Slack user id → display name; unknown ids are shown as they are. */
   people?: Record<string, string>;
+  /** The deploy the incident follows and the release analysis's findings, when known. */
+  release?: ReleaseKnowledge;
 }
 
 /** DOMAIN.md: within 48 hours, blameless. */
@@ -184,9 +186,9 @@ function agenda(
 export function buildPostmortem(
   incident: Incident,
   events: TimelineEvent[],
-  opts: { now: Date; people?: Record<string, string> },
+  opts: PostmortemOptions,
 ): PostmortemModel {
-  const facts = gatherFacts(incident, events, opts.now, opts.people ?? {});
+  const facts = gatherFacts(incident, events, opts.now, opts.people ?? {}, opts.release);
   const style = plainStyle(opts.people);
   const endAt = facts.complete?.at ?? facts.events.at(-1)?.at ?? facts.requestedAt;
   const meetingDeadline = formatUtcDateTime(

@@ -7,6 +7,7 @@
 import { postRecoveryChart } from './recovery-chart.js';
 import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
+import type { ReleaseKnowledge } from '../domain/postmortem-facts.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
 import {
   escalationMessage,
@@ -181,6 +182,7 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
     buildPostmortem(incident, events, {
       now: deps.now(),
       people: await deps.people.names(peopleIn(incident, events)),
+      release: await releaseKnowledge(deps, incident),
     });
   let built: ReturnType<typeof buildAgenda> | undefined;
   const agenda = () => (built ??= buildAgenda());
@@ -201,4 +203,23 @@ async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise
   await postRecoveryChart(deps, incident, events).catch((error: unknown) =>
     log.warn({ err: error }, 'could not post the after-rollback chart'),
   );
+}
+
+/** The deploy the incident rolled back and what the release analysis found in it, for the write-up. */
+async function releaseKnowledge(deps: FlowDeps, incident: Incident): Promise<ReleaseKnowledge> {
+  const [deploy, report] = await Promise.all([
+    incident.fromVersion
+      ? deps.deploys.get(incident.service, incident.environment, incident.fromVersion)
+      : deps.deploys.latest(incident.service, incident.environment),
+    deps.safety.reports.get(incident.id),
+  ]);
+  const findings = (report?.files ?? []).flatMap((file) =>
+    file.findings.map((finding) => ({
+      rule: finding.rule,
+      severity: finding.severity,
+      message: finding.message,
+      where: finding.line ? `${file.path}:${finding.line}` : file.path,
+    })),
+  );
+  return { ...(deploy ? { deploy } : {}), findings };
 }

@@ -163,6 +163,14 @@ export async function analyzeRelease(
   };
 }
 
+/** A source line cut at a word, so a quoted call never ends mid-identifier. */
+function clip(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  const space = cut.lastIndexOf(' ');
+  return `${space > limit / 2 ? cut.slice(0, space) : cut}…`;
+}
+
 function listPaths(paths: string[]): string {
   return `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
 }
@@ -188,15 +196,11 @@ function majorBumpFinding(change: DependencyChange): Finding {
   const sites = change.callSites ?? [];
   const unmigrated = change.unmigrated ?? [];
   const where = unmigrated.length
-    ? ` The new version still uses it the old way in files this release did not touch: ${unmigrated
-        .slice(0, 3)
-        .map((site) => `${site.path}:${site.line} (${site.text.slice(0, 60)})`)
-        .join(', ')}${unmigrated.length > 3 ? ` and ${unmigrated.length - 3} more` : ''}.`
+    ? ` The new version still uses it the old way in files this release did not touch: ${listPaths(
+        unmigrated.map((site) => `${site.path}:${site.line} (${clip(site.text, 60)})`),
+      )}.`
     : sites.length
-      ? ` The old version uses it at ${sites
-          .slice(0, 3)
-          .map((site) => `${site.path}:${site.line}`)
-          .join(', ')}${sites.length > 3 ? ` and ${sites.length - 3} more` : ''}.`
+      ? ` The old version uses it at ${listPaths(sites.map((site) => `${site.path}:${site.line}`))}.`
       : '';
   return {
     rule: 'major-dependency-bump',

@@ -187,6 +187,13 @@ describe('parseCatalog refuses bad input clearly', () => {
       ],
     ],
     [
+      'an unknown placeholder in a step name',
+      withProduction('stepTimeout: 1m\nrollback:\n  - { name: "Back to {version}", run: [undo] }'),
+      [
+        `${prod}.rollback[0].name: unknown placeholder {version}; expected one of {service} {environment} {fromVersion} {toVersion} {incidentId}`,
+      ],
+    ],
+    [
       'a placeholder in a step env value',
       withProduction(
         'stepTimeout: 1m\nrollback:\n  - { name: U, run: [undo], env: { VERSION: "{toVersion}" } }',

@@ -23,6 +23,27 @@ describe('resolvePlan', () => {
     });
   });
 
+  it('fills step and check names for the card, and says in words what is unknown', () => {
+    const plan = resolvePlan(
+      [{ ...step(['undo']), name: 'Back to {toVersion} from {fromVersion}' }],
+      [
+        {
+          kind: 'run',
+          name: 'Smoke {service} in {environment}',
+          run: ['smoke'],
+          env: {},
+          retries: 0,
+          intervalMs: 0,
+          timeoutMs: 1000,
+        },
+      ],
+      5000,
+      values,
+    );
+    expect(plan.steps[0]?.name).toBe('Back to v2.3.0 from (fromVersion unknown)');
+    expect(plan.verify[0]?.name).toBe('Smoke checkout in production');
+  });
+
   it('refuses an unknown value rather than running an unfilled argv', () => {
     expect(() => resolvePlan([step(['deploy', '{fromVersion}'])], [], 5000, values)).toThrow(
       new PlanError('{fromVersion} is unknown for this rollback'),
