@@ -2,6 +2,7 @@
 /** `rollback-bot <verb>`: the contract's CLI. Exit codes: 0 ok, 1 a finding or invalid input, 2 usage. */
 // Each verb loads only its own code: check-migrations in CI must not pay for the catalog's schema,
 // YAML and PromQL parsers (about 180 ms of imports).
+import { setFlagsFromString } from 'node:v8';
 
 const USAGE = `Usage:
   rollback-bot validate-catalog [path]
@@ -19,6 +20,10 @@ async function run(argv: string[]): Promise<number> {
       // Like the bot: ROLLBACK_CATALOG (empty counts as unset), then manifests/catalog.yaml.
       return (await import('./cli/validate-catalog.js')).validateCatalogCommand(args, io);
     case 'check-migrations':
+      // A CLI run parses each statement once: V8's optimising tier for the parser's WebAssembly
+      // costs more than it saves (200 files: about 250 ms of analysis with it, 115 ms without).
+      // Set before the module is compiled, so it applies to this process only.
+      setFlagsFromString('--liftoff-only');
       return (await import('./cli/check-migrations.js')).checkMigrationsCommand(args, io);
     case undefined:
     case 'help':

@@ -10,6 +10,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeMigrations } from '../domain/safety/analyze-migrations.js';
 import type { MigrationSource } from '../domain/safety/analyze-migrations.js';
+import { ensureParserLoaded } from '../domain/safety/sql-parser.js';
 import { compareMigrationOrder } from '../domain/safety/migration-layouts.js';
 import type { FileReport, Verdict } from '../domain/safety/types.js';
 import { atOrAbove } from '../domain/safety/verdict.js';
@@ -132,10 +133,10 @@ async function readSources(paths: string[]): Promise<MigrationSource[]> {
       throw new ReadError(`cannot read ${path}: ${reason(error)}`);
     });
     if (found.length === 0) throw new Error(`no .sql files in ${path}`);
-    for (const file of found) {
-      const real = await realpath(file).catch(() => file);
-      if (!files.has(real)) files.set(real, file);
-    }
+    const reals = await Promise.all(found.map((file) => realpath(file).catch(() => file)));
+    reals.forEach((real, index) => {
+      if (!files.has(real)) files.set(real, found[index]!);
+    });
   }
   const ordered = [...files.values()].sort(compareMigrationOrder);
   return Promise.all(
@@ -188,6 +189,9 @@ export async function checkMigrationsCommand(args: string[], io: CommandIo): Pro
     io.stderr(`check-migrations: ${(error as Error).message}\n${CHECK_MIGRATIONS_USAGE}\n`);
     return 2;
   }
+  // The parser's WebAssembly compiles in the background while the files are found and read.
+  const parserReady = ensureParserLoaded();
+  parserReady.catch(() => {}); // awaited below; a read error may return first
   let sources: MigrationSource[];
   let history: MigrationSource[] = [];
   try {
@@ -198,6 +202,7 @@ export async function checkMigrationsCommand(args: string[], io: CommandIo): Pro
     io.stderr(`check-migrations: ${(error as Error).message}\n`);
     return 2;
   }
+  await parserReady;
   const analysis = await analyzeMigrations(sources, { history });
   const verdict = analysis.files.reduce<Verdict>(
     (worst, file) => (atOrAbove(file.verdict, worst) ? file.verdict : worst),

@@ -3,7 +3,6 @@ import type { AstObject } from './ast.js';
 import { asArray, asObject, nodeKind, referencedColumns, stringList } from './ast.js';
 import type { RuleId } from './rules.js';
 import type { ColumnState } from './schema-state.js';
-import { expressionSql } from './sql-text.js';
 
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
@@ -75,7 +74,7 @@ export function readColumnDefinition(def: AstObject, addedInRelease: boolean): C
       case 'CONSTR_DEFAULT':
         column.hasDefault = true;
         column.constantDefault = isConstantExpression(constraint.raw_expr);
-        column.defaultSql = expressionSql(constraint.raw_expr);
+        column.defaultNode = constraint.raw_expr;
         break;
       case 'CONSTR_IDENTITY':
         column.filledByDatabase = true;

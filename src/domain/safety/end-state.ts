@@ -6,7 +6,7 @@
 import { asArray, containsKind, nodeKind, stringList } from './ast.js';
 import type { ColumnState, PendingConstraint, SchemaState, TableState } from './schema-state.js';
 import { tableDisplay } from './schema-state.js';
-import { neutralDefault, quoteIdent } from './sql-text.js';
+import { expressionSql, neutralDefault, quoteIdent } from './sql-text.js';
 
 export function evaluateEndState(state: SchemaState): void {
   for (const table of state.tables.values()) {
@@ -63,9 +63,10 @@ function evaluateColumn(state: SchemaState, table: TableState, column: ColumnSta
   if (!column.addedInRelease && column.defaultDroppedInRelease && column.hasDefault === false) {
     if (column.notNull === true) {
       // Known NOT NULL (from the replayed history): old inserts that omit the column fail.
+      const previous = expressionSql(column.droppedDefaultNode);
       const restore =
-        column.droppedDefaultSql !== undefined
-          ? `ALTER TABLE ${shown} ALTER COLUMN ${ident} SET DEFAULT ${column.droppedDefaultSql}`
+        previous !== undefined
+          ? `ALTER TABLE ${shown} ALTER COLUMN ${ident} SET DEFAULT ${previous}`
           : undefined;
       state.emit(
         'drop-default-not-null',

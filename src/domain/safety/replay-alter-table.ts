@@ -11,7 +11,7 @@ import {
 import { FIX_FORWARD_ADVICE } from './rules.js';
 import type { ColumnState, Origin, SchemaState, TableState } from './schema-state.js';
 import { constraintKey, indexKey, tableDisplay } from './schema-state.js';
-import { expressionSql, qualifiedName, quoteIdent } from './sql-text.js';
+import { qualifiedName, quoteIdent } from './sql-text.js';
 import { judgeTypeChange, type TypeShape } from './type-widening.js';
 import { HARMLESS_TABLE_ACTIONS, actionWords, needsHuman, objectWords } from './unmodelled.js';
 
@@ -117,13 +117,13 @@ function replayCommand(state: SchemaState, table: TableState, cmd: AstObject, or
     }
     case 'AT_ColumnDefault': {
       const column = state.column(table, columnName);
-      const previous = column.defaultSql;
+      const previous = column.defaultNode;
       column.hasDefault = cmd.def !== undefined;
       column.constantDefault = isConstantExpression(cmd.def);
-      column.defaultSql = expressionSql(cmd.def);
+      column.defaultNode = cmd.def;
       if (!column.hasDefault && !column.addedInRelease) {
         column.defaultDroppedInRelease = true;
-        if (previous !== undefined) column.droppedDefaultSql = previous;
+        if (previous !== undefined) column.droppedDefaultNode = previous;
       }
       if (column.hasDefault) column.defaultDroppedInRelease = false;
       column.decidedAt = origin;

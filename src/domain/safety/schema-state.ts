@@ -34,10 +34,10 @@ export interface ColumnState {
   hasDefault?: boolean;
   /** A default that is a plain constant (so every old insert gets the same value). */
   constantDefault: boolean;
-  /** The current default as SQL, when known (replayed history or this release). */
-  defaultSql?: string;
-  /** The default this release dropped, as SQL: what restoring it means. */
-  droppedDefaultSql?: string;
+  /** The current default's expression (AST), when known (replayed history or this release). */
+  defaultNode?: unknown;
+  /** The default this release dropped (AST): what restoring it means, deparsed when emitted. */
+  droppedDefaultNode?: unknown;
   /** Identity, generated or serial: the database fills it, old inserts never need to. */
   filledByDatabase: boolean;
   /** A generated column's expression: derived from the row, so not a fresh value per row. */
@@ -150,7 +150,7 @@ export class SchemaState {
         column.addedInRelease = false;
         column.notNullSetInRelease = false;
         column.defaultDroppedInRelease = false;
-        delete column.droppedDefaultSql;
+        delete column.droppedDefaultNode;
         delete column.decidedAt;
       }
     }

@@ -1,5 +1,6 @@
 /** Writing SQL for remediations: identifiers quoted only when PostgreSQL needs it, safe default literals. */
-import { deparseSync } from 'pgsql-deparser';
+import { createRequire } from 'node:module';
+import type * as DeparserModule from 'pgsql-deparser';
 
 // Reserved words that cannot be bare column or table names (the common ones in schemas).
 const RESERVED = new Set(
@@ -64,6 +65,19 @@ export function neutralDefault(typeName: string | undefined, isArray = false): s
   return undefined;
 }
 
+type Deparser = typeof DeparserModule;
+type DeparseInput = Parameters<Deparser['deparseSync']>[0];
+let loadedDeparser: Deparser | undefined;
+
+/**
+ * The deparser, loaded on first use: only a finding that restores a default needs it, and a CI
+ * run of check-migrations should not pay its import (about 25 ms) when none does.
+ */
+function deparser(): Deparser {
+  loadedDeparser ??= createRequire(import.meta.url)('pgsql-deparser') as Deparser;
+  return loadedDeparser;
+}
+
 /**
  * An expression node back as SQL (PostgreSQL's own deparser), e.g. a column default to restore;
  * undefined when it cannot be written back.
@@ -71,7 +85,9 @@ export function neutralDefault(typeName: string | undefined, isArray = false): s
 export function expressionSql(node: unknown): string | undefined {
   if (node === undefined || node === null) return undefined;
   try {
-    const sql = deparseSync(node as Parameters<typeof deparseSync>[0]).trim();
+    const sql = deparser()
+      .deparseSync(node as DeparseInput)
+      .trim();
     return sql === '' ? undefined : sql;
   } catch {
     return undefined;
