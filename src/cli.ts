@@ -6,7 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 
 const USAGE = `Usage:
   rollback-bot validate-catalog [path]
-  rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] [--base <git-ref>] <file-or-dir>…`;
+  rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] [--base <git-ref>] <file-or-dir>…
+  rollback-bot sandbox`;
 
 const io = {
   stdout: (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -25,6 +26,8 @@ async function run(argv: string[]): Promise<number> {
       // Set before the module is compiled, so it applies to this process only.
       setFlagsFromString('--liftoff-only');
       return (await import('./cli/check-migrations.js')).checkMigrationsCommand(args, io);
+    case 'sandbox':
+      return (await import('./sandbox/main.js')).sandboxCommand();
     case undefined:
     case 'help':
     case '--help':

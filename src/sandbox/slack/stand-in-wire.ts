@@ -3,7 +3,7 @@
  * JSON-encoded nested fields, multipart uploads) and shaping Slack's answers.
  */
 import type { IncomingMessage } from 'node:http';
-import type { InjectedFailure } from './slack-stub.js';
+import type { InjectedFailure } from './stand-in.js';
 
 export type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type Answer = { status?: number; headers?: Record<string, string>; body: unknown };
