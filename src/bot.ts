@@ -17,6 +17,7 @@ import { secretValuesOf } from './adapters/outbound/shell/redact.js';
 import { createMetrics } from './adapters/outbound/metrics.js';
 import { redisDurabilityProblems } from './adapters/outbound/redis-checks.js';
 import { MAX_BODY_BYTES, createHttpApp, finishHttpApp } from './adapters/inbound/http/server.js';
+import { queueDashboard } from './adapters/inbound/http/queue-dashboard.js';
 import { refuseFutureTimestamps } from './adapters/inbound/http/slack-guards.js';
 import { RollbackQueues } from './adapters/outbound/queue/rollback-queues.js';
 import { boltLogger } from './adapters/outbound/slack/bolt-logger.js';
@@ -219,6 +220,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       now: deps.now,
     }),
   );
+
+  if (config.adminToken) {
+    const environments = new Set(
+      Object.values(catalog.services).flatMap((service) => Object.keys(service.environments)),
+    );
+    http.use(
+      queueDashboard(
+        config.adminToken,
+        [...environments].map((name) => queues.queueFor(name)),
+      ),
+    );
+  }
 
   // Role `worker` runs rollbacks only: no Slack listener (health, readiness and metrics remain).
   const serveSlack = config.role !== 'worker';

@@ -48,6 +48,7 @@ const schema = z
     PAGERDUTY_WEBHOOK_SECRET: secretList.optional(),
     ALERTMANAGER_TOKEN: z.string().min(8, 'expected at least 8 characters').optional(),
     DEPLOY_WEBHOOK_SECRET: z.string().min(8, 'expected at least 8 characters').optional(),
+    ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().optional(),
     ROLLBACK_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
@@ -76,6 +77,8 @@ export interface Config {
   pagerdutySecrets: string[];
   alertmanagerToken?: string;
   deployWebhookSecret?: string;
+  /** Bearer token for the queue dashboard at /admin/queues; unset: the dashboard is off (404). */
+  adminToken?: string;
   logLevel: string;
   pretty: boolean;
   /** web: HTTP and Slack only; worker: runs rollbacks only; all: both (the default). */
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pagerdutySecrets: e.PAGERDUTY_WEBHOOK_SECRET ?? [],
     alertmanagerToken: e.ALERTMANAGER_TOKEN,
     deployWebhookSecret: e.DEPLOY_WEBHOOK_SECRET,
+    ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     logLevel: e.LOG_LEVEL,
     pretty: e.NODE_ENV === 'development',
     role: e.ROLLBACK_ROLE,
@@ -125,6 +129,7 @@ export function secretsOf(config: Config): string[] {
     config.slack.appToken,
     config.alertmanagerToken,
     config.deployWebhookSecret,
+    config.adminToken,
     ...config.pagerdutySecrets,
   ].filter((value): value is string => Boolean(value));
 }

@@ -19,6 +19,7 @@ export interface ServerParts {
 function routeLabel(req: Request): string {
   if (req.path.startsWith('/webhooks/')) return req.path;
   if (req.path.startsWith('/locks/')) return '/locks';
+  if (req.path.startsWith('/admin/queues')) return '/admin/queues';
   if (['/slack/events', '/healthz', '/readyz', '/metrics'].includes(req.path)) return req.path;
   return 'other';
 }
