@@ -16,6 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY templates ./templates
+# The sandbox's page (`rollback-bot sandbox`).
+COPY public ./public
 COPY manifests ./manifests
 USER node
 EXPOSE 3000

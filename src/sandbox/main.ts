@@ -83,7 +83,8 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     await announceDeploy(bot.url, deploySecret);
 
     const page = await startPageServer({
-      port: Number(env.PORT ?? 3000),
+      port: sandboxPort(env.PORT),
+      ...(env.SANDBOX_HOST ? { host: env.SANDBOX_HOST } : {}),
       slack,
       botUrl: bot.url,
       signingSecret,
@@ -108,6 +109,14 @@ function demoCtlArgv(): string[] {
   if (here.endsWith('.js')) return [process.execPath, join(dirname(here), 'demo-ctl.js')];
   const loader = resolve(dirname(here), '../../scripts/ts-register.js');
   return [process.execPath, '--import', loader, join(dirname(here), 'demo-ctl.ts')];
+}
+
+function sandboxPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT: expected a port number (0-65535), not "${value}"`);
+  return port;
 }
 
 /** v2.4.0 went out seven minutes ago: the deploy event CI would have sent, signed. */

@@ -20,6 +20,8 @@ export interface SandboxUser {
 
 export interface PageServerOptions {
   port: number;
+  /** 127.0.0.1 unless told otherwise (in a container, 0.0.0.0 for the port mapping). */
+  host?: string;
   slack: SlackStandIn;
   botUrl: string;
   signingSecret: string;
@@ -112,7 +114,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(opts.port, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(listening));
     listening.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE' ? new Error(`port ${opts.port} is in use: set PORT to another`) : error,
