@@ -17,6 +17,8 @@ import { secretValuesOf } from './adapters/outbound/shell/redact.js';
 import { createMetrics } from './adapters/outbound/metrics.js';
 import { redisDurabilityProblems } from './adapters/outbound/redis-checks.js';
 import { MAX_BODY_BYTES, createHttpApp, finishHttpApp } from './adapters/inbound/http/server.js';
+import { noteOutsideRollback } from './flows/outside-rollback.js';
+import { DrillStore } from './adapters/outbound/store/drills.js';
 import { queueDashboard } from './adapters/inbound/http/queue-dashboard.js';
 import { refuseFutureTimestamps } from './adapters/inbound/http/slack-guards.js';
 import { RollbackQueues } from './adapters/outbound/queue/rollback-queues.js';
@@ -159,6 +161,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     queues,
     signals,
     deploys,
+    drills: new DrillStore(redis, config.redisPrefix),
     locks,
     safety: {
       analyzer: new GitSafetyAnalyzer(catalog, deploys, logger),
@@ -216,7 +219,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       locks,
       onSignalStored: ingest.ingest,
       onDuplicateSignal: ingest.duplicate,
-      onDeployStored: ingest.deploy,
+      onDeployStored: (record) =>
+        Promise.all([
+          ingest.deploy(record),
+          noteOutsideRollback(deps, record).catch((error: unknown) =>
+            logger.warn({ err: error }, 'could not post the outside rollback'),
+          ),
+        ]),
       now: deps.now,
     }),
   );

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 const USAGE = `Usage:
   rollback-bot validate-catalog [path]
   rollback-bot check-migrations [--format json] [--fail-on conditional|unsafe] [--base <git-ref>] <file-or-dir>…
+  rollback-bot runbook <service> <environment>
   rollback-bot sandbox`;
 
 const io = {
@@ -26,6 +27,8 @@ async function run(argv: string[]): Promise<number> {
       // Set before the module is compiled, so it applies to this process only.
       setFlagsFromString('--liftoff-only');
       return (await import('./cli/check-migrations.js')).checkMigrationsCommand(args, io);
+    case 'runbook':
+      return (await import('./cli/runbook.js')).runbookCommand(args, io);
     case 'sandbox':
       return (await import('./sandbox/main.js')).sandboxCommand();
     case undefined:

@@ -5,13 +5,14 @@
 import { isSafeValue } from './values.js';
 
 export const USAGE =
-  'Usage: `/rollback <service> <environment> [--to <version>] [reason…]` · `/rollback dry-run <service> <environment> [--to <version>]` · `/rollback status [incident-id]` · `/rollback unlock <service> <environment>` · `/rollback help`';
+  'Usage: `/rollback <service> <environment> [--to <version>] [reason…]` · `/rollback dry-run <service> <environment> [--to <version>]` · `/rollback drill <service> <environment>` · `/rollback status [incident-id]` · `/rollback unlock <service> <environment>` · `/rollback help`';
 
 export type RollbackCommand =
   | { kind: 'help' }
   | { kind: 'status'; incidentId?: string }
   | { kind: 'unlock'; service: string; environment: string }
   | { kind: 'dry-run'; service: string; environment: string; toVersion?: string }
+  | { kind: 'drill'; service: string; environment: string; toVersion?: string }
   | { kind: 'request'; service: string; environment: string; toVersion?: string; reason: string }
   | { kind: 'invalid'; problem: string };
 
@@ -54,13 +55,13 @@ export function parseRollbackCommand(text: string): RollbackCommand {
     if (problem) return { kind: 'invalid', problem };
     return { kind: 'unlock', service: service as string, environment: environment as string };
   }
-  if (first === 'dry-run') {
+  if (first === 'dry-run' || first === 'drill') {
     const parsed = parseRequest(rest);
     if (parsed.kind !== 'request') return parsed;
     if (parsed.reason)
-      return { kind: 'invalid', problem: 'dry-run takes a service, an environment and --to only' };
+      return { kind: 'invalid', problem: `${first} takes a service, an environment and --to only` };
     return {
-      kind: 'dry-run',
+      kind: first,
       service: parsed.service,
       environment: parsed.environment,
       ...(parsed.toVersion ? { toVersion: parsed.toVersion } : {}),

@@ -3,6 +3,7 @@
  * non-production environment, and keeps how long each step took. The runbook's time estimates and
  * the "last rehearsed" line on the card come from these records.
  */
+import type { TimelineEvent } from './timeline.js';
 
 /** What one drill measured. */
 export interface DrillRecord {
@@ -64,4 +65,45 @@ export function rehearsalLine(drills: DrillRecord[], now: Date): { text: string;
   if (ageMs > DRILL_STALE_MS)
     return { text: `Last rehearsed ${when}${outcome}: over 90 days, rehearse again.`, stale: true };
   return { text: `Last rehearsed ${when}${outcome}.`, stale: last.outcome !== 'succeeded' };
+}
+
+/** What a finished drill measured, read from its timeline; undefined while it has not ended. */
+export function drillRecordOf(
+  incident: { id: string; service: string; environment: string; createdAt: string },
+  events: TimelineEvent[],
+): DrillRecord | undefined {
+  const end = events.findLast(
+    (e) =>
+      e.type === 'rollback_complete' ||
+      e.type === 'rollback_failed' ||
+      e.type === 'rollback_unverified' ||
+      e.type === 'manual_intervention_required',
+  );
+  if (!end) return undefined;
+  const span = (from: string | undefined) => (from ? Date.parse(end.at) - Date.parse(from) : undefined);
+  // The last attempt's time for each step: a retried step is estimated by the run that worked.
+  const steps = new Map<string, { name: string; durationMs: number; ok: boolean }>();
+  let lastStepEnd: string | undefined;
+  for (const event of events) {
+    if (event.type === 'step_succeeded') {
+      steps.set(event.stepId, { name: event.name, durationMs: event.durationMs, ok: true });
+      lastStepEnd = event.at;
+    } else if (event.type === 'step_failed') {
+      steps.set(event.stepId, { name: event.name, durationMs: event.durationMs, ok: false });
+    }
+  }
+  const approved = events.find((e) => e.type === 'approved');
+  const runMs = span(approved?.at);
+  const verifyMs = end.type === 'rollback_complete' ? span(lastStepEnd) : undefined;
+  return {
+    service: incident.service,
+    environment: incident.environment,
+    incidentId: incident.id,
+    at: end.at,
+    outcome: end.type === 'rollback_complete' ? 'succeeded' : 'failed',
+    totalMs: span(incident.createdAt) ?? 0,
+    ...(runMs !== undefined ? { runMs } : {}),
+    steps: [...steps.values()],
+    ...(verifyMs !== undefined ? { verifyMs } : {}),
+  };
 }

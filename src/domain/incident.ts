@@ -98,6 +98,8 @@ export interface Incident {
   choice?: Alternative['id'];
   /** An approver pressed Stop: no further step starts. */
   stopRequested?: { by: string; at: string };
+  /** A rehearsal (`/rollback drill`): runs for real, is timed for the runbook, locks no deploys. */
+  drill?: true;
   /** Measured RED evidence against the pre-deploy baseline, when the environment has metrics. */
   evidence?: Evidence;
   createdAt: string;

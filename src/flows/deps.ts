@@ -1,7 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/types.js';
-import type { DeployHistory, DeployLocks, IncidentRepository, SignalLog } from './ports/stores.js';
+import type {
+  DeployHistory,
+  DeployLocks,
+  DrillHistory,
+  IncidentRepository,
+  SignalLog,
+} from './ports/stores.js';
 import type { GroupMembers, PeopleNames, RollbackQueuePort } from './ports/queue.js';
 import type { Metrics } from '../adapters/outbound/metrics.js';
 import type { SafetyPorts } from './safety-analysis.js';
@@ -25,6 +31,8 @@ export interface FlowDeps {
   signals: SignalLog;
   /** Deploy history: what a request rolls back from and to. */
   deploys: DeployHistory;
+  /** Rehearsals (drills): their per-step times feed the runbook and the card's "last rehearsed". */
+  drills: DrillHistory;
   /** Deploy locks: a successful rollback locks its environment against the rolled-back version. */
   locks: DeployLocks;
   /** Rollback-safety analysis of the release, its cached reports, and work that outlives a request. */

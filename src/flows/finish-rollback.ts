@@ -7,6 +7,7 @@
 import { postRecoveryChart } from './recovery-chart.js';
 import { isTerminal, advance, type Incident } from '../domain/incident.js';
 import { buildPostmortem } from '../domain/postmortem.js';
+import { drillRecordOf } from '../domain/drill.js';
 import type { ReleaseKnowledge } from '../domain/postmortem-facts.js';
 import { OUTBOUND_SIGNALS, type TimelineEvent } from '../domain/timeline.js';
 import {
@@ -99,6 +100,18 @@ async function lockAgainstRolledBack(deps: RollbackFlowDeps, incident: Incident)
   );
 }
 
+/** A finished drill's times, once per incident, for the runbook and the "last rehearsed" line. */
+async function recordDrill(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
+  const record = async () => {
+    const drill = drillRecordOf(incident, await deps.store.timeline(incident.id));
+    if (drill) await deps.drills.record(drill);
+  };
+  await once(deps.store, deps.logger, `drill-recorded:${incident.id}`, incident.id, record).catch(
+    (error: unknown) =>
+      deps.logger.error({ err: error, incidentId: incident.id }, 'could not record the drill'),
+  );
+}
+
 const ESCALATION_KINDS: Partial<Record<Incident['state'], EscalationKind>> = {
   failed: 'failed',
   unverified: 'unverified',
@@ -137,7 +150,8 @@ export async function writeUp(deps: RollbackFlowDeps, incidentId: string): Promi
 
 async function allPartsClaimed(deps: RollbackFlowDeps, incident: Incident): Promise<boolean> {
   const parts = [`postmortem:${incident.id}`, `postmortem-file:${incident.id}`];
-  if (incident.state === 'completed') parts.push(`locked:${incident.id}`);
+  if (incident.drill) parts.push(`drill-recorded:${incident.id}`);
+  else if (incident.state === 'completed') parts.push(`locked:${incident.id}`);
   if (ESCALATION_KINDS[incident.state]) parts.push(`escalated:${incident.id}`);
   if (!incident.messageTs) return true; // no thread to write in: nothing more can be done
   const claimed = await Promise.all(parts.map((part) => deps.store.isClaimed(part)));
@@ -146,8 +160,10 @@ async function allPartsClaimed(deps: RollbackFlowDeps, incident: Incident): Prom
 
 async function writeUpParts(deps: RollbackFlowDeps, incident: Incident): Promise<void> {
   const incidentId = incident.id;
-  // Before the thread check: CD is locked whether or not the incident has a thread.
-  if (incident.state === 'completed') await lockAgainstRolledBack(deps, incident);
+  // Before the thread check: CD is locked whether or not the incident has a thread. A drill locks
+  // nothing (it rehearsed a rollback of a good release); its times are kept for the runbook.
+  if (incident.drill) await recordDrill(deps, incident);
+  else if (incident.state === 'completed') await lockAgainstRolledBack(deps, incident);
   if (!incident.messageTs) return;
   const log = deps.logger.child({ incidentId });
   const events = await deps.store.timeline(incidentId);

@@ -6,6 +6,7 @@
 import { findEnvironment } from '../catalog/load.js';
 import { isTerminal, type Incident } from '../domain/incident.js';
 import { PlanError, resolvePlan } from '../domain/plan.js';
+import { isProductionName } from '../domain/drill.js';
 import type { FlowDeps } from './deps.js';
 import { UserFacingError } from './errors.js';
 import { once } from './once.js';
@@ -25,6 +26,8 @@ export interface OpenRequest {
   /** A Slack trigger id or a webhook event id: the same key never opens two incidents. */
   dedupeKey?: string;
   links?: Incident['links'];
+  /** A rehearsal: refused for production, timed for the runbook, locks no deploys. */
+  drill?: boolean;
 }
 
 export type OpenResult =
@@ -35,6 +38,10 @@ export type OpenResult =
 export async function openIncident(deps: FlowDeps, request: OpenRequest): Promise<OpenResult> {
   const env = findEnvironment(deps.catalog, request.service, request.environment);
   if (!env) throw new UserFacingError(`${request.service}/${request.environment} is not in the catalog.`);
+  if (request.drill && isProductionName(request.environment))
+    throw new UserFacingError(
+      `Drills run the plan for real, so ${request.environment} is never drilled: rehearse in a non-production environment (staging), whose times feed the runbook.`,
+    );
 
   const id = await deps.store.nextId();
   if (request.dedupeKey) {
@@ -84,6 +91,7 @@ export async function openIncident(deps: FlowDeps, request: OpenRequest): Promis
     approvals: [],
     channel: env.channel,
     links: request.links,
+    ...(request.drill ? { drill: true as const } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + env.approvalTimeoutMs).toISOString(),

@@ -11,15 +11,23 @@ import { progressMessage } from '../adapters/outbound/slack/blocks/progress-mess
 import type { FlowDeps } from './deps.js';
 import { once } from './once.js';
 import { triageBlocks } from './ingest-signal.js';
+import { rehearsalLine } from '../domain/drill.js';
 import { safetyCardBlocks } from './safety-analysis.js';
 
 export async function renderCard(deps: FlowDeps, incident: Incident) {
   const queuePosition = incident.state === 'queued' ? await deps.queues.position(incident) : undefined;
-  const [triage, safety] = await Promise.all([
+  const [triage, safety, drills] = await Promise.all([
     triageBlocks(deps, incident),
     safetyCardBlocks(deps, incident),
+    // The card still renders when the history cannot be read: it only loses the line.
+    deps.drills.recent(incident.service).catch(() => undefined),
   ]);
-  return assessmentCard(incident, { triage, ...(safety.length > 0 ? { safety } : {}), queuePosition });
+  return assessmentCard(incident, {
+    triage,
+    ...(safety.length > 0 ? { safety } : {}),
+    queuePosition,
+    ...(drills ? { rehearsal: rehearsalLine(drills, deps.now()) } : {}),
+  });
 }
 
 export async function refreshCard(deps: FlowDeps, incidentId: string): Promise<void> {

@@ -3,6 +3,7 @@
  * change goes through `mutate`: one atomic step that also appends the change's timeline events.
  */
 import type { DeployLock, LockRequest } from '../../domain/deploy-lock.js';
+import type { DrillRecord } from '../../domain/drill.js';
 import type { Incident } from '../../domain/incident.js';
 import type { DeployRecord, Signal, SignalCounters, SignalLogEntry } from '../../domain/signal.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
@@ -44,6 +45,12 @@ export interface DeployLocks {
   lock(service: string, environment: string, request: LockRequest): Promise<DeployLock>;
   unlock(service: string, environment: string, by: string): Promise<DeployLock | undefined>;
   get(service: string, environment: string): Promise<DeployLock | undefined>;
+}
+
+/** Rehearsals of a service's rollback plans, newest first. */
+export interface DrillHistory {
+  record(drill: DrillRecord): Promise<void>;
+  recent(service: string): Promise<DrillRecord[]>;
 }
 
 export interface DeployHistory {

@@ -4,6 +4,7 @@
  */
 import type { App, RespondFn } from '@slack/bolt';
 import { USAGE, parseRollbackCommand } from '../../../../domain/command.js';
+import { isProductionName, rehearsalLine } from '../../../../domain/drill.js';
 import { findEnvironment, serviceNames } from '../../../../catalog/load.js';
 import type { FlowDeps } from '../../../../flows/deps.js';
 import { UserFacingError } from '../../../../flows/errors.js';
@@ -19,12 +20,26 @@ function knownNames(deps: FlowDeps): string {
   return names.length ? `Known services: ${names.join('; ')}` : 'The catalog lists no services yet.';
 }
 
-function helpText(deps: FlowDeps): string {
+/** Each service's last rehearsal, so the nag reaches whoever asks for help. */
+async function rehearsals(deps: FlowDeps): Promise<string[]> {
+  const now = deps.now();
+  return Promise.all(
+    serviceNames(deps.catalog).map(async (name) => {
+      const line = rehearsalLine(await deps.drills.recent(name), now);
+      return `• ${name}: ${line.stale ? ':warning: ' : ''}${line.text}`;
+    }),
+  );
+}
+
+async function helpText(deps: FlowDeps): Promise<string> {
+  const drilled = await rehearsals(deps).catch(() => ['• (drill history unavailable right now)']);
   return [
     '*Rollback bot* opens a rollback request with an assessment card; approvers approve it there, and it runs one rollback at a time per environment.',
     USAGE,
     'Example: `/rollback checkout production --to v2.3.0 error rate jumped after the 14:00 deploy`',
     knownNames(deps),
+    '*Rehearsals* (`/rollback drill`, every quarter):',
+    ...drilled,
   ].join('\n');
 }
 
@@ -46,15 +61,21 @@ async function answerFailure(deps: FlowDeps, respond: RespondFn, error: unknown)
 export function register(app: App, deps: FlowDeps): void {
   app.command('/rollback', async ({ command, ack, respond }) => {
     const parsed = parseRollbackCommand(command.text);
-    if (parsed.kind === 'help') return ack(ephemeral(helpText(deps)));
+    if (parsed.kind === 'help') return ack(ephemeral(await helpText(deps)));
     if (parsed.kind === 'invalid') return ack(ephemeral(`${parsed.problem}.\n${USAGE}\n${knownNames(deps)}`));
-    if (parsed.kind === 'request' || parsed.kind === 'unlock' || parsed.kind === 'dry-run') {
+    if (parsed.kind !== 'status') {
       if (!findEnvironment(deps.catalog, parsed.service, parsed.environment)) {
         const problem = Object.hasOwn(deps.catalog.services, parsed.service)
           ? `Unknown environment "${parsed.environment}" for ${parsed.service}`
           : `Unknown service "${parsed.service}"`;
         return ack(ephemeral(`${problem}.\n${USAGE}\n${knownNames(deps)}`));
       }
+      if (parsed.kind === 'drill' && isProductionName(parsed.environment))
+        return ack(
+          ephemeral(
+            `Drills run the plan for real, so ${parsed.environment} is never drilled: rehearse in a non-production environment (staging), whose times feed the runbook.`,
+          ),
+        );
     }
     await ack();
     try {
@@ -71,7 +92,11 @@ export function register(app: App, deps: FlowDeps): void {
           service: parsed.service,
           environment: parsed.environment,
           toVersion: parsed.toVersion,
-          reason: parsed.reason,
+          reason:
+            parsed.kind === 'drill'
+              ? `Drill: a timed rehearsal of the ${parsed.environment} rollback plan`
+              : parsed.reason,
+          ...(parsed.kind === 'drill' ? { drill: true } : {}),
           requester: command.user_id,
           source: 'slack',
           dedupeKey: `slash:${command.trigger_id}`,

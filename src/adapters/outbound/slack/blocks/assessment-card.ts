@@ -19,6 +19,8 @@ export interface CardExtras {
   safety?: KnownBlock[];
   /** Position in the environment's queue when waiting behind another rollback (1 = next). */
   queuePosition?: number;
+  /** When this service's rollback was last rehearsed; `stale` past 90 days or never. */
+  rehearsal?: { text: string; stale: boolean };
 }
 
 export function versionLine(incident: Incident): string {
@@ -189,11 +191,15 @@ function decisionButtons(incident: Incident): KnownBlock {
   };
 }
 
+function contextLine(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
 export function assessmentCard(
   incident: Incident,
   extras: CardExtras = {},
 ): { text: string; blocks: KnownBlock[] } {
-  const title = `Rollback ${incident.service} · ${incident.environment}: ${versionLine(incident)}`;
+  const title = `${incident.drill ? 'Drill: rollback' : 'Rollback'} ${incident.service} · ${incident.environment}: ${versionLine(incident)}`;
   const reason = incident.reason ? escapeMrkdwn(incident.reason) : '_No reason given._';
   const links = (incident.links ?? []).map((item) => link(item.url, item.label)).join(' · ');
   const head: KnownBlock[] = [
@@ -205,10 +211,25 @@ export function assessmentCard(
           type: 'mrkdwn',
           text: `*${incident.id}* · ${openedBy(incident)} · ${STATE_LABELS[incident.state]}${links ? ` · ${links}` : ''}`,
         },
+        // In the same block: the card's screen budget has no room for a line of its own.
+        ...(extras.rehearsal
+          ? [
+              {
+                type: 'mrkdwn' as const,
+                text: `${extras.rehearsal.stale ? ':warning: ' : ''}${escapeMrkdwn(extras.rehearsal.text)}`,
+              },
+            ]
+          : []),
       ],
     },
     section(`*Reason:* ${reason}`),
   ];
+  if (incident.drill)
+    head.push(
+      contextLine(
+        `:test_tube: *Drill*: a rehearsal that runs the plan for real in ${escapeMrkdwn(incident.environment)}, approvals and all, timed step by step for the runbook. It sets no deploy lock.`,
+      ),
+    );
   const deciding = incident.state === 'awaiting_approval' && incident.policy.approvers.length > 0;
   const tail: KnownBlock[] = [
     ...(deciding ? alternativeBlocks(incident) : []),
