@@ -252,6 +252,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       token: config.slack.botToken,
       appToken: config.slack.appToken,
       socketMode: true,
+      // Bolt hands these to the Socket Mode client too, so apps.connections.open honours SLACK_API_URL
+      // (test/integration/slack/socket-mode.test.ts connects through the stand-in that way).
       clientOptions,
       logger: boltLogger(logger),
     });

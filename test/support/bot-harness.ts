@@ -90,8 +90,11 @@ export async function startHarness(
   overrides: Partial<BotOptions> = {},
   /** Extra environment for the bot, e.g. `{ ROLLBACK_ROLE: 'web' }`. */
   env: Record<string, string> = {},
+  /** Set up the Slack stand-in before the bot starts (e.g. its Socket Mode URL). */
+  prepare: (slack: SlackStub) => void = () => undefined,
 ): Promise<Harness> {
   const slack = await SlackStub.start({ token: BOT_TOKEN });
+  prepare(slack);
   const redis = await testRedis('bot');
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -263,10 +263,21 @@ export class SlackStandIn {
     for (const w of ready) w.resolve(call);
   }
 
+  /**
+   * Socket Mode: `apps.connections.open` with this app-level token answers `socketModeUrl`, where
+   * a WebSocket stand-in waits (see test/support/socket-mode.ts).
+   */
+  socketMode?: { appToken: string; url: string };
+
   private answerApi(method: string, args: Args, token: string | undefined): Answer {
     const injected = this.failures.get(method)?.shift();
     if (injected) return injectedAnswer(injected);
     if (!token) return fail('not_authed');
+    if (method === 'apps.connections.open') {
+      if (!token.startsWith('xapp-')) return fail('not_allowed_token_type');
+      if (!this.socketMode || token !== this.socketMode.appToken) return fail('invalid_auth');
+      return { body: { ok: true, url: this.socketMode.url } };
+    }
     if (token !== this.token) return fail('invalid_auth');
     switch (method) {
       case 'auth.test':
