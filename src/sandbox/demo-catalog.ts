@@ -16,7 +16,13 @@ export const SANDBOX_USERS: SandboxUser[] = [
 ];
 
 /** `ctl` is the argv that runs demo-ctl (node and its script); the service URL is added here. */
-export function demoCatalogYaml(o: { repo: string; serviceUrl: string; ctl: string[] }): string {
+export function demoCatalogYaml(o: {
+  repo: string;
+  serviceUrl: string;
+  ctl: string[];
+  /** A Prometheus scraping the demo service: the card then measures against the baseline. */
+  prometheusUrl?: string;
+}): string {
   const ctl = [...o.ctl, o.serviceUrl];
   return stringify({
     version: 1,
@@ -37,6 +43,16 @@ export function demoCatalogYaml(o: { repo: string; serviceUrl: string; ctl: stri
           production: {
             alerts: { labels: { service: 'checkout', env: 'production' } },
             sqlRunner: [...ctl, 'sql'],
+            ...(o.prometheusUrl
+              ? {
+                  metrics: {
+                    prometheus: o.prometheusUrl,
+                    selector: 'service="checkout",env="production"',
+                    endpointLabel: 'route',
+                    baseline: '1h',
+                  },
+                }
+              : {}),
             rollback: [
               {
                 name: 'Switch checkout back to {toVersion}',

@@ -12,20 +12,21 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { DEFAULT_BUCKETS } from './prometheus.js';
 
 export const DEMO_VERSIONS = ['v2.3.0', 'v2.4.0'] as const;
 export type DemoVersion = (typeof DEMO_VERSIONS)[number];
 /** The one statement the demo database understands: the precondition the analysis emits. */
 export const DEMO_PRECONDITION = "ALTER TABLE orders ALTER COLUMN order_metadata SET DEFAULT '{}'";
 
-const ROUTES = [
+export const DEMO_ROUTES = [
   '/api/checkout',
   '/api/orders',
   '/api/orders/:id/retry',
   '/api/catalog',
   '/api/search',
 ] as const;
-type Route = (typeof ROUTES)[number];
+type Route = (typeof DEMO_ROUTES)[number];
 const WRITES_ORDERS = new Set<Route>(['/api/checkout', '/api/orders']);
 const BASELINE_ERRORS = 0.001;
 
@@ -72,7 +73,8 @@ export async function startDemoService(
     name: 'http_request_duration_seconds',
     help: 'Request duration.',
     labelNames: ['route'],
-    buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2],
+    // The backfilled history's buckets: histogram_quantile sums both, so they must agree.
+    buckets: [...DEFAULT_BUCKETS],
     registers: [registry],
   });
   let version: DemoVersion = 'v2.4.0';
@@ -83,7 +85,7 @@ export async function startDemoService(
   const tick = () => {
     let total = 0;
     let failed = 0;
-    for (const route of ROUTES) {
+    for (const route of DEMO_ROUTES) {
       const rate = failureRate(route, version, metadataDefault);
       for (let i = 0; i < 20; i++) {
         const fails = Math.random() < rate;

@@ -17,12 +17,15 @@ import { loadConfig } from '../config.js';
 import { demoCatalogYaml, SANDBOX_CHANNEL, SANDBOX_USERS } from './demo-catalog.js';
 import { writeDemoRepo } from './demo-release.js';
 import { startDemoService } from './demo-service.js';
+import { prometheusOnPath, startDemoPrometheus } from './demo-metrics.js';
 import { startPageServer } from './page-server.js';
 import { startRedisServer } from './redis-server.js';
 import { SlackStandIn } from './slack/stand-in.js';
 
 export interface Sandbox {
   url: string;
+  /** The Prometheus the card reads, when `prometheus` and `promtool` are on PATH. */
+  prometheusUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -59,8 +62,24 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     const repo = join(work, 'checkout');
     await writeDemoRepo(repo);
 
+    // v2.4.0 went out seven minutes ago: the deploy event and the metrics history agree on it.
+    const deployedAt = new Date(Date.now() - 7 * 60_000);
+    let prometheusUrl: string | undefined;
+    if (env.SANDBOX_PROMETHEUS !== 'off' && (await prometheusOnPath())) {
+      const prometheus = await startDemoPrometheus(demo.url, deployedAt);
+      stoppers.push(() => prometheus.stop());
+      prometheusUrl = prometheus.url;
+    }
     const catalogPath = join(work, 'catalog.yaml');
-    await writeFile(catalogPath, demoCatalogYaml({ repo, serviceUrl: demo.url, ctl: demoCtlArgv() }));
+    await writeFile(
+      catalogPath,
+      demoCatalogYaml({
+        repo,
+        serviceUrl: demo.url,
+        ctl: demoCtlArgv(),
+        ...(prometheusUrl ? { prometheusUrl } : {}),
+      }),
+    );
     const signingSecret = randomBytes(16).toString('hex');
     const deploySecret = randomBytes(16).toString('hex');
     const config = loadConfig({
@@ -80,7 +99,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
       catalogEnv: {},
     });
     stoppers.push(() => bot.stop());
-    await announceDeploy(bot.url, deploySecret);
+    await announceDeploy(bot.url, deploySecret, deployedAt);
 
     const page = await startPageServer({
       port: sandboxPort(env.PORT),
@@ -93,7 +112,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
       demo: () => demo.state(),
     });
     stoppers.push(() => page.close());
-    return { url: page.url, stop };
+    return { url: page.url, ...(prometheusUrl ? { prometheusUrl } : {}), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -119,14 +138,14 @@ function sandboxPort(value: string | undefined): number {
   return port;
 }
 
-/** v2.4.0 went out seven minutes ago: the deploy event CI would have sent, signed. */
-async function announceDeploy(botUrl: string, secret: string): Promise<void> {
+/** The deploy event CI would have sent for v2.4.0, signed. */
+async function announceDeploy(botUrl: string, secret: string, deployedAt: Date): Promise<void> {
   const body = JSON.stringify({
     service: 'checkout',
     environment: 'production',
     version: 'v2.4.0',
     previousVersion: 'v2.3.0',
-    deployedAt: new Date(Date.now() - 7 * 60_000).toISOString(),
+    deployedAt: deployedAt.toISOString(),
     commitRange: 'v2.3.0..v2.4.0',
     changes: [
       { id: '#482', title: 'Order metadata for discount codes (migration 002)' },
@@ -161,6 +180,11 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
 export async function sandboxCommand(): Promise<number> {
   const sandbox = await startSandbox();
   console.log(`Sandbox ready: ${sandbox.url}`);
+  console.log(
+    sandbox.prometheusUrl
+      ? `Prometheus (the demo service's last 90 minutes, scraped live): ${sandbox.prometheusUrl}`
+      : 'No prometheus/promtool on PATH: the card grades the request without metrics.',
+  );
   console.log('Type /rollback checkout production in the page. Ctrl-C stops everything.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

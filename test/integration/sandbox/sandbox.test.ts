@@ -100,6 +100,9 @@ it('runs the classic incident from the page: card, refusal, gate, approval, post
   await card.getByText('Rollback safety: conditional').waitFor({ timeout: 30_000 });
   await expect(card.textContent()).resolves.toContain('ends the release NOT NULL without a default');
   await expect(card.textContent()).resolves.toContain('Switch checkout back to v2.3.0');
+  // Measured by the sandbox's Prometheus against the demo service's pre-deploy hour, with the chart.
+  await expect(card.textContent()).resolves.toMatch(/Errors \d+(\.\d)?% \(baseline 0\.1%\)/);
+  await expect(card.textContent()).resolves.toContain('src/orders/retry.js still calls');
 
   // The requester is not an approver: told so, and only them.
   await click(page, 'Approve', true);
@@ -124,8 +127,11 @@ it('runs the classic incident from the page: card, refusal, gate, approval, post
     .getByText(/Postmortem agenda/)
     .first()
     .waitFor({ timeout: 30_000 });
+  await page.locator('#thread img[alt*="error rate and p99"]').first().waitFor();
   await page.locator('#demo').getByText('v2.3.0').waitFor();
   await expect(page.locator('#demo').textContent()).resolves.toContain('has a default');
+  // Its error rate over the last 10 s falls back to the baseline.
+  await page.locator('#demo .good').waitFor({ timeout: 20_000 });
   await browser.close();
   browser = undefined;
 
